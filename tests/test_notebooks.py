@@ -1,0 +1,19 @@
+"""Run every notebook in nbs/ as a test (one test per notebook), skipping cells flagged `notest` or `slow`."""
+import os
+from configparser import ConfigParser
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NBS = sorted((ROOT / 'nbs').glob('[!_.]*.ipynb'))
+
+def _flags():
+    cfg = ConfigParser(delimiters=['=']); cfg.read(ROOT / 'settings.ini')
+    return cfg['DEFAULT'].get('tst_flags', '').split()
+
+@pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
+def test_notebook(nb, capsys):
+    from nbdev.test import test_nb
+    os.environ['IN_TEST'] = '1'
+    ok, secs = test_nb(nb, skip_flags=_flags(), showerr=True)
+    assert ok, f'{nb.name} failed (traceback above)'
