@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/09_main.ipynb #9ec5281a
+# %% ../nbs/09_main.ipynb #784c1836
 import sys
 from .cli import main
 
-# %% ../nbs/09_main.ipynb #c1574b31
+# %% ../nbs/09_main.ipynb #22e5cb3a
 #| eval: false
 if __name__ == '__main__': sys.exit(main())
