@@ -21,7 +21,9 @@ VARIANTS = {
     'residual head, exposure target, highlight loss': dict(model=dict(head='residual'), target='exposure', w_highlight=1.0),
     'residual head, exposure target, no highlight loss': dict(model=dict(head='residual'), target='exposure', w_highlight=0.0),
     'faithful EIN (sigmoid head, linear init, min-max target)': dict(model=dict(head_init='linear'), target='minmax', w_highlight=0.0),
+    'residual head, exposure target, highlight log-L1 only': dict(model=dict(head='residual'), target='exposure', w_highlight=1.0, w_l1=0., w_cos=0.),
 }
+DEFAULT_VARIANTS = list(VARIANTS)[:3]
 
 def split_regions(src, out, train_frac=0.7, gap=0.05):
     "Left train_frac of each photograph for training, the rest after a gap for testing."
@@ -57,6 +59,8 @@ def main():
     ap.add_argument('--steps', type=int, default=500)
     ap.add_argument('--num_c', type=int, default=16)
     ap.add_argument('--out', default=str(ROOT/'ein_hdr'/'weights'))
+    ap.add_argument('--variants', nargs='+', type=int, default=None, help='indices into VARIANTS (default: the first three)')
+    ap.add_argument('--merge', default=None, help='an earlier ein_default.pt whose results (same data and test set) join the table')
     a = ap.parse_args()
     work = Path(a.work); t_start = time.time()
     if work.exists(): shutil.rmtree(work)
@@ -75,13 +79,18 @@ def main():
     results[f'constant highlight gain ×{g_best} (fitted on training crops)'] = dict(score(test_pairs, lambda s: highlight_gain(s, g_best)), steps=0, minutes=0)
     print(json.dumps(results, indent=1), flush=True)
     runs = {}
-    for name, kw in VARIANTS.items():
+    chosen = [list(VARIANTS)[i] for i in a.variants] if a.variants else DEFAULT_VARIANTS
+    earlier = torch.load(a.merge, weights_only=False)['results'] if a.merge else {}
+    for k, v in earlier.items():
+        if k not in results: results[k] = v
+    for name in chosen:
+        kw = VARIANTS[name]
         t0 = time.time()
         tr = Trainer(TrainConfig(out_dir=str(work/'runs'/f'variant{len(runs)}'), max_steps=a.ablation_steps, **base, **kw), log=print)
         tr.fit(); runs[name] = (tr, kw)
         results[name] = dict(score(test_pairs, model_fn(tr.net.eval())), steps=tr.global_step, minutes=round((time.time() - t0) / 60, 1))
         print(name, results[name], flush=True)
-    best = max(VARIANTS, key=lambda n: results[n]['pu21_psnr'] + results[n]['hl_pu21_psnr'])
+    best = max(chosen, key=lambda n: results[n]['pu21_psnr'] + results[n]['hl_pu21_psnr'])
     tr, kw = runs[best]
     t0 = time.time()
     final = Trainer(TrainConfig(out_dir=str(tr.cfg.out_dir), max_steps=a.steps, resume=str(Path(tr.cfg.out_dir)/'checkpoints'/'last.pt'), **base, **kw), log=print)
@@ -118,7 +127,7 @@ reference 99.5th luminance percentile at 1000 cd/m²; "hl" = pixels clipped in t
 
 {tbl.to_markdown(floatfmt='.2f')}
 
-**Reproduce**: `OMP_WAIT_POLICY=PASSIVE .venv/bin/python scripts/train_default_model.py --ablation-steps {a.ablation_steps} --steps {a.steps}`
+**Reproduce**: `OMP_WAIT_POLICY=PASSIVE .venv/bin/python scripts/train_default_model.py --ablation-steps {a.ablation_steps} --steps {a.steps}{' --variants ' + ' '.join(map(str, a.variants)) if a.variants else ''}`{' (rows not trained in this run come from an earlier run of the default variants on the same data: `--merge`)' if a.merge else ''}
 (timings vary with the machine; CPU float32 results are deterministic for a given thread count).
 
 **Limits**: four scenes are far too few to generalise; this model is a teaching default and a baseline for your own training,
