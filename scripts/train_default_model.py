@@ -80,7 +80,7 @@ def main():
     print(json.dumps(results, indent=1), flush=True)
     runs = {}
     chosen = [list(VARIANTS)[i] for i in a.variants] if a.variants else DEFAULT_VARIANTS
-    earlier = torch.load(a.merge, weights_only=False)['results'] if a.merge else {}
+    earlier = ({} if not a.merge else json.load(open(a.merge)) if a.merge.endswith('.json') else torch.load(a.merge, weights_only=False)['results'])
     for k, v in earlier.items():
         if k not in results: results[k] = v
     for name in chosen:
