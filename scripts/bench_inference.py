@@ -2,18 +2,18 @@
 
 Run:  OMP_WAIT_POLICY=PASSIVE .venv/bin/python scripts/bench_inference.py [--sizes 512x512 1024x1024 1536x2048 4000x6000]
 Each size runs in a fresh process: the input is ../shared/data/sdr/068.png resized to that size; images above 4 MP are
-processed in 1024² tiles (64-pixel overlap), as the CLI does by default. Random weights (timing does not depend on them).
+processed in 1024² tiles (64-pixel overlap), as the CLI does by default, with the CLI's memory policy (huge pages). Random weights (timing does not depend on them).
 """
 import argparse, json, os, subprocess, sys, time
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 def one(h, w, num_c, tile):
+    os.environ.setdefault('THP_MEM_ALLOC_ENABLE', '1')                  # as the ein_hdr command does
     import resource, numpy as np, torch
     from ein_hdr.core import read_sdr, shared_path
     from ein_hdr.data import resize_area
-    from ein_hdr.model import EIN, reuse_freed_memory
+    from ein_hdr.model import EIN
     from ein_hdr.inference import reconstruct
-    reuse_freed_memory()
     img = read_sdr(shared_path('data', 'sdr', '068.png'))
     img = np.round(resize_area(img, (h, w)).clip(0, 1) * 255).astype(np.uint8)
     torch.manual_seed(0); m = EIN(num_c=num_c).eval()

@@ -165,7 +165,7 @@ weight w: a network that reads no content.
 (minutes vary with the machine; CPU float32 results are deterministic for a given thread count).
 
 **How to close the gap**: the limit is data. Four scenes cannot teach how bright a clipped region really is: the
-training region of StinsonBeach holds the sun (28,000× the median), its test region holds nothing above 0.3. More scenes (dozens of
+training region of StinsonBeach holds the sun (260,000× the median luminance), its test region nothing above 3× it. More scenes (dozens of
 HDR photographs through `ein_hdr make-dataset`), held-out *scenes* for selection, and longer training on a GPU; the PU21 loss
 (`--w_pu21`) and the residual head are the recipe to start from.
 
