@@ -7,6 +7,8 @@ Each case runs in a fresh process (peak memory = that process's maximum resident
 with one warm-up run and the median of --runs timed runs. Weights are random (timing does not depend on them).
 CPU memory policy of the fast path (--alloc): 'thp' (default, as the ein_hdr command: torch's large blocks on
 transparent huge pages), 'reuse' (malloc keeps freed memory: fastest, but the heap fragments) or 'system'.
+The training step's fast path always uses 'reuse', as `ein_hdr train` does on CPU (every step allocates the same
+blocks, so the heap settles).
 The reference path always runs with the system allocator, as the authors' code does.
 """
 import argparse, json, os, subprocess, sys, time
@@ -14,6 +16,7 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 def case(path, h, w, runs, num_c, device, batch, alloc='thp'):
     fast = path == 'fast'
+    if batch > 1: alloc = 'reuse'                   # a training step: as `ein_hdr train` runs on CPU
     if fast and alloc == 'thp': os.environ['THP_MEM_ALLOC_ENABLE'] = '1'      # before torch's first allocation
     import resource, statistics, torch
     from ein_hdr.model import EIN, reuse_freed_memory
