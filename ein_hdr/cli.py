@@ -102,7 +102,7 @@ def _add_make_dataset(sub):
     d.add_argument('--quiet', action='store_true', help='no progress bar')
     d.set_defaults(func=_cmd_make_dataset)
 
-# %% ../nbs/08_cli.ipynb #ad70595d
+# %% ../nbs/08_cli.ipynb #4bd42432
 def _cmd_train(a):
     from ein_hdr.train import Trainer, TrainConfig
     from ein_hdr.model import reuse_freed_memory
@@ -110,7 +110,7 @@ def _cmd_train(a):
     if a.device == 'cpu' or (a.device is None and not torch.cuda.is_available()):
         reuse_freed_memory()                  # CPU: every step allocates the same blocks, so keeping them is pure gain
     model = {}
-    for k in ('head', 'head_init', 'fusion', 'depth'):
+    for k in ('head', 'head_init', 'fusion', 'depth', 'gain_mask'):
         if getattr(a, k) is not None: model[k] = getattr(a, k)
     if a.whole_only: model['branches'] = False
     if a.no_gates: model['gates'] = False
@@ -119,7 +119,7 @@ def _cmd_train(a):
                       crop_size=a.crop_size, mode=a.mode, scale=tuple(a.scale), target=a.target, num_workers=a.num_workers,
                       seed=a.seed, num_c=a.num_c, model=model, pre_model=a.pre_model, resume=a.resume, valid_freq=a.valid_freq,
                       valid_max=a.valid_max, checkpoints_freq=a.checkpoints_freq, perceptual=not a.no_perceptual,
-                      vgg_weights=a.vgg_weights, download_vgg=a.download_vgg, w_highlight=a.w_highlight, w_pu21=a.w_pu21, w_l1=a.w_l1, w_cos=a.w_cos, amp=a.amp,
+                      vgg_weights=a.vgg_weights, download_vgg=a.download_vgg, w_highlight=a.w_highlight, w_pu21=a.w_pu21, pu21_align=not a.pu21_no_align, w_l1=a.w_l1, w_cos=a.w_cos, amp=a.amp,
                       device=a.device, progress=not a.quiet)
     tr = Trainer(cfg)
     tr.fit()
@@ -145,9 +145,11 @@ def _add_train(sub):
     o.add_argument('--target', choices=['minmax', 'exposure'], default='minmax')
     o.add_argument('--w_highlight', type=float, default=0., help='weight of the highlight log-luminance term')
     o.add_argument('--w_pu21', type=float, default=0., help='weight of the PU21 L1 term (the evaluation metric space)')
+    o.add_argument('--pu21-no-align', dest='pu21_no_align', action='store_true', help="PU21 term on the raw prediction, without the evaluation's scale alignment")
     o.add_argument('--w_l1', type=float, default=10., help='weight of the μ-law multi-scale L1 term (paper 10)')
     o.add_argument('--w_cos', type=float, default=180 / 3.141592653589793, help='weight of the cosine term (paper 180/π)')
     o.add_argument('--head', choices=['sigmoid', 'residual'], default=None); o.add_argument('--head_init', choices=['kaiming', 'linear'], default=None)
+    o.add_argument('--gain_mask', choices=['max', 'channel'], default=None, help="residual head: the knee reads the largest channel or each channel")
     o.add_argument('--fusion', choices=['ff', 'concat'], default=None); o.add_argument('--depth', type=int, default=None)
     o.add_argument('--whole_only', action='store_true'); o.add_argument('--no_gates', action='store_true')
     o.add_argument('--no-perceptual', dest='no_perceptual', action='store_true', help='train without the VGG19 term')

@@ -14,7 +14,7 @@ from .core import mu_law, luminance, pu21_encode
 # %% auto #0
 __all__ = ['VGG19_CFG', 'VGG19_RELU', 'VGG19_FILE', 'VGG19_URL', 'IMAGENET_MEAN', 'IMAGENET_STD', 'l1_multiscale', 'cosine_term',
            'VGG19Features', 'MissingWeights', 'find_vgg19_weights', 'load_vgg19', 'highlight_weight',
-           'log_luminance_l1', 'pu21_l1', 'EINLoss']
+           'log_luminance_l1', 'align_like_evaluation', 'pu21_l1', 'EINLoss']
 
 # %% ../nbs/03_losses.ipynb #6884408e
 def l1_multiscale(pred, target, weights=(1., 0.5, 0.25)):
@@ -81,7 +81,7 @@ def load_vgg19(path=None, download:bool=False, pretrained:bool=True)->VGG19Featu
     if missing: raise MissingWeights(f"VGG19 weights file lacks {missing[:4]}: not torchvision's vgg19 layout")
     return m.eval()
 
-# %% ../nbs/03_losses.ipynb #a4e25c38
+# %% ../nbs/03_losses.ipynb #0a902b09
 def highlight_weight(ldr, lo:float=0.85, hi:float=1.):
     "Per-pixel weight rising from 0 at SDR level `lo` to 1 at `hi` (largest channel), B×1×H×W."
     t = ((ldr.amax(1, keepdim=True) - lo) / (hi - lo)).clamp(0, 1)
@@ -93,11 +93,28 @@ def log_luminance_l1(pred, target, weight=None, eps:float=1e-4):
     if weight is None: return d.mean()
     return (d * weight).sum() / weight.sum().clamp_min(1.)
 
+def align_like_evaluation(pred, # B×3×H×W linear prediction
+                          target, # B×3×H×W linear reference
+                          ldr, # B×3×H×W SDR input in [0, 1]: selects the well-exposed pixels
+                          lo:float=0.1, hi:float=0.9, # the evaluation's well-exposed range (`WELL_EXPOSED` in nbs/06)
+                          min_px:int=16):
+    "Each prediction times one factor, the median target/prediction luminance ratio over well-exposed pixels (detached)."
+    p, t = (luminance(x.detach().float().clamp_min(0)).flatten(1) for x in (pred, target))
+    ok = (p > 0) & (t > 0)
+    m = ldr.amax(1).flatten(1)
+    well = ok & (m >= lo) & (m <= hi)
+    use = torch.where(well.sum(1, keepdim=True) >= min_px, well, ok)
+    d = torch.log(t.clamp_min(1e-30)) - torch.log(p.clamp_min(1e-30))
+    a = torch.stack([torch.quantile(d[i][use[i]], 0.5) if use[i].any() else d.new_zeros(()) for i in range(len(d))])
+    return pred * a.exp().view(-1, 1, 1, 1).to(pred.dtype)
+
 def pu21_l1(pred, # B×3×H×W linear prediction, same scale as target (exposure-referred)
             target, # B×3×H×W linear reference
+            ldr=None, # the SDR input: if given, each prediction is first aligned to its target as the evaluation does
             peak_nits:float=1000., # the evaluation protocol: the target's `pct` luminance percentile → `peak_nits` cd/m²
             pct:float=99.5)->torch.Tensor:
     "L1 between PU21 encodings (in units of the metric's peak 256), each image put in cd/m² as the evaluation does."
+    if ldr is not None: pred = align_like_evaluation(pred, target, ldr)
     L = luminance(target.detach().clamp_min(0)).flatten(1)
     k = (peak_nits / torch.quantile(L, pct / 100, dim=1).clamp_min(1e-6)).view(-1, 1, 1, 1)
     return (pu21_encode(pred.clamp_min(0) * k) - pu21_encode(target.clamp_min(0) * k)).abs().mean() / 256.
@@ -108,9 +125,10 @@ class EINLoss(nn.Module):
                  w_l1:float=10., w_perc:float=1., w_cos:float=180 / math.pi,
                  w_highlight:float=0., # weight of the highlight log-luminance term (0 in the paper)
                  w_pu21:float=0., # weight of the PU21 L1 term (0 in the paper)
+                 pu21_align:bool=True, # PU21 term: align each prediction's scale to its target first, as the evaluation does
                  mu:float=5000.):
         super().__init__()
-        self.vgg, self.mu = vgg, mu
+        self.vgg, self.mu, self.pu21_align = vgg, mu, pu21_align
         self.w = dict(l1=w_l1, perc=w_perc if vgg is not None else 0., cos=w_cos, highlight=w_highlight, pu21=w_pu21)
     def perceptual(self, a, b):
         fa, fb = self.vgg(a), self.vgg(b)
@@ -122,6 +140,6 @@ class EINLoss(nn.Module):
         if self.w['highlight']:
             if ldr is None: raise ValueError("the highlight term needs the SDR input: loss(pred, target, ldr)")
             parts['highlight'] = log_luminance_l1(pred, target, highlight_weight(ldr))
-        if self.w['pu21']: parts['pu21'] = pu21_l1(pred, target)
+        if self.w['pu21']: parts['pu21'] = pu21_l1(pred, target, ldr if self.pu21_align else None)
         total = sum(self.w[k] * v for k, v in parts.items() if self.w[k])
         return total, {k: float(v.detach()) for k, v in parts.items()}

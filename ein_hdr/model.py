@@ -213,7 +213,7 @@ def exposure_masks(sdr:torch.Tensor, # B×3×H×W (or 3×H×W) SDR, uint8 or flo
     dil = lambda m: F.max_pool2d(m, 3, stride=1, padding=1).expand(-1, 3, -1, -1).contiguous()
     return dil(down), dil(up)
 
-# %% ../nbs/01_model.ipynb #728d7533
+# %% ../nbs/01_model.ipynb #574d2876
 @dataclass
 class EINConfig:
     "Widths and ablation switches of an EIN model (defaults: the paper's)."
@@ -226,17 +226,19 @@ class EINConfig:
     head_init:str='kaiming' # 'kaiming' (paper) or 'linear'
     gamma:float=2.2 # SDR linearisation used by the residual head
     knee:float=0.85 # residual head: SDR level where the gain starts to apply
+    gain_mask:str='max' # residual head: the knee reads the largest channel ('max') or each channel ('channel')
     res_scale:float=0.05 # residual head: log-gain = res_scale · conv output (keeps early Adam steps from swinging the gain)
 
     def __post_init__(self):
         if self.num_c < 8 or self.num_c % 8: raise ValueError(f"num_c must be a positive multiple of 8, got {self.num_c}")
         if not 0 <= self.depth <= 3: raise ValueError(f"depth must be 0-3, got {self.depth}")
-        for k, ok in (('fusion', ('ff', 'concat')), ('head', ('sigmoid', 'residual')), ('head_init', ('kaiming', 'linear'))):
+        for k, ok in (('fusion', ('ff', 'concat')), ('head', ('sigmoid', 'residual')), ('head_init', ('kaiming', 'linear')),
+                      ('gain_mask', ('max', 'channel'))):
             if getattr(self, k) not in ok: raise ValueError(f"{k} must be one of {ok}, got {getattr(self, k)!r}")
     @property
     def is_paper(self)->bool: return (self.depth, self.branches, self.gates, self.fusion, self.head) == (3, True, True, 'ff', 'sigmoid')
 
-# %% ../nbs/01_model.ipynb #891764dc
+# %% ../nbs/01_model.ipynb #127ff671
 def _down2(a): 
     "Bilinear ×1/2 (align_corners=False); on even sizes exactly 2×2 average pooling."
     if a.shape[-1] % 2 == 0 and a.shape[-2] % 2 == 0: return F.avg_pool2d(a, 2)
@@ -332,7 +334,8 @@ class EIN(nn.Module):
         "Sigmoid (paper), or the residual head: linearised SDR × exp(w·r), w rising near clipping."
         if self.config.head == 'sigmoid': return torch.sigmoid(r)
         lin = ldr.clamp(0, 1) ** self.config.gamma
-        w = smoothstep(ldr.amax(1, keepdim=True), self.config.knee, 1.)
+        level = ldr if self.config.gain_mask == 'channel' else ldr.amax(1, keepdim=True)
+        w = smoothstep(level, self.config.knee, 1.)
         return lin * torch.exp(w * r * self.config.res_scale)
 
     def forward_fast(self, ldr, mask_down=None, mask_up=None):

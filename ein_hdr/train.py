@@ -20,7 +20,7 @@ from .metrics import hdr_metrics, tonemapped_psnr
 # %% auto #0
 __all__ = ['TrainConfig', 'dist_info', 'epoch_indices', 'NonFiniteLoss', 'Trainer', 'plot_log']
 
-# %% ../nbs/04_train.ipynb #6b868b29
+# %% ../nbs/04_train.ipynb #90b40acd
 @dataclass
 class TrainConfig:
     "Training options; the defaults are the paper's recipe."
@@ -54,6 +54,7 @@ class TrainConfig:
     download_vgg:bool=False
     w_highlight:float=0. # highlight log-luminance term
     w_pu21:float=0. # PU21 L1 term (the evaluation metric's space)
+    pu21_align:bool=True # PU21 term: align each prediction's scale to its target first, as the evaluation does
     w_l1:float=10. # weight of the multi-scale μ-law L1 term (paper: 10)
     w_cos:float=180 / math.pi # weight of the cosine term (paper: 180/π)
     amp:str|None=None # None, 'bf16' or 'fp16' (CUDA)
@@ -77,7 +78,7 @@ def epoch_indices(n:int, epoch:int, seed:int, rank:int=0, world:int=1)->list:
     perm += perm[:per * world - n]
     return perm[rank::world]
 
-# %% ../nbs/04_train.ipynb #5b1ebe5d
+# %% ../nbs/04_train.ipynb #d34c9ae0
 class NonFiniteLoss(RuntimeError):
     "The loss became NaN or Inf; training stopped and the last good checkpoint was kept."
 
@@ -117,7 +118,7 @@ class Trainer:
         self.opt = torch.optim.Adam(self.net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
         self.sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(self.opt, T_0=cfg.t0, eta_min=cfg.eta_min)
         vgg = load_vgg19(cfg.vgg_weights, cfg.download_vgg).to(self.device) if cfg.perceptual else None
-        self.crit = EINLoss(vgg=vgg, w_highlight=cfg.w_highlight, w_pu21=cfg.w_pu21, w_l1=cfg.w_l1, w_cos=cfg.w_cos).to(self.device)
+        self.crit = EINLoss(vgg=vgg, w_highlight=cfg.w_highlight, w_pu21=cfg.w_pu21, pu21_align=cfg.pu21_align, w_l1=cfg.w_l1, w_cos=cfg.w_cos).to(self.device)
         self.amp = {'bf16': torch.bfloat16, 'fp16': torch.float16, None: None, 'none': None}[cfg.amp]
         if self.amp is not None and self.device.type != 'cuda': self.amp = None
         self.scaler = torch.amp.GradScaler('cuda', enabled=self.amp == torch.float16)
@@ -134,7 +135,7 @@ class Trainer:
             return m.train()
         return EIN(num_c=cfg.num_c, **cfg.model).train()
 
-# %% ../nbs/04_train.ipynb #aa6db667
+# %% ../nbs/04_train.ipynb #9ef163b6
 def _to(batch, device):
     return {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
 
@@ -171,8 +172,9 @@ def _log_row(self:Trainer, row:dict):
     self.log_dir.mkdir(parents=True, exist_ok=True)
     p = self.log_dir/'log.csv'
     new = not p.exists()
-    keys = ['time', 'epoch', 'step', 'lr', 'loss', 'l1', 'perc', 'cos', 'highlight', 'imgs_per_s',
+    keys = ['time', 'epoch', 'step', 'lr', 'loss', 'l1', 'perc', 'cos', 'highlight', 'pu21', 'imgs_per_s',
             'valid_pu21_psnr', 'valid_hl_pu21_psnr', 'valid_tm_psnr']
+    if not new: keys = open(p).readline().strip().split(',') or keys     # a resumed run keeps its file's columns
     with open(p, 'a', newline='') as f:
         w = csv.DictWriter(f, fieldnames=keys, extrasaction='ignore')
         if new: w.writeheader()
@@ -270,7 +272,7 @@ def end_epoch(self:Trainer):
     self.save('last.pt')
     if self.world > 1: dist.barrier()
 
-# %% ../nbs/04_train.ipynb #af0c261d
+# %% ../nbs/04_train.ipynb #602d1a27
 def plot_log(path, # log.csv of a run
             ):
     "Loss (and its parts) per step and validation PU21-PSNR per epoch, from a run's log.csv."
@@ -278,7 +280,7 @@ def plot_log(path, # log.csv of a run
     df = pd.read_csv(path)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.2))
     tr = df[df.loss.notna()]
-    for k in ('loss', 'l1', 'perc', 'cos', 'highlight'):
+    for k in ('loss', 'l1', 'perc', 'cos', 'highlight', 'pu21'):
         if k in tr and tr[k].notna().any(): a1.plot(tr.step, tr[k], label=k, lw=1)
     a1.set_yscale('log'); a1.set_xlabel('step'); a1.legend(fontsize=8); a1.set_title('training loss')
     va = df[df.valid_pu21_psnr.notna()] if 'valid_pu21_psnr' in df else df.iloc[:0]
