@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['SDR_EXTS', 'HDR_EXTS', 'BT709', 'PU21_BANDING_GLARE', 'PU21_LMIN', 'PU21_LMAX', 'shared_root', 'shared_path',
-           'ImageIOError', 'atomic_write', 'read_sdr', 'read_sdr_uint8', 'write_sdr', 'sanitize_hdr', 'read_hdr',
-           'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image', 'srgb_to_linear', 'linear_to_srgb',
-           'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose', 'tonemap_gamma', 'reinhard', 'mu_law',
-           'pu21_encode', 'to_display', 'auto_exposure', 'show_images', 'show_hdr', 'preview', 'thumbnail',
-           'contact_sheet']
+__all__ = ['SDR_EXTS', 'HDR_EXTS', 'BT709', 'PU21_BANDING_GLARE', 'PU21_LMIN', 'PU21_LMAX', 'WELL_EXPOSED', 'PEAK_NITS',
+           'PEAK_PCT', 'shared_root', 'shared_path', 'ImageIOError', 'atomic_write', 'read_sdr', 'read_sdr_uint8',
+           'write_sdr', 'sanitize_hdr', 'read_hdr', 'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image',
+           'srgb_to_linear', 'linear_to_srgb', 'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose',
+           'tonemap_gamma', 'reinhard', 'mu_law', 'pu21_encode', 'to_display', 'auto_exposure', 'show_images',
+           'show_hdr', 'preview', 'thumbnail', 'contact_sheet']
 
 # %% ../nbs/00_core.ipynb #5815ae98
 def shared_root()->Path:
@@ -308,9 +308,11 @@ def mu_law(x, # linear values in [0,1]
     xp, _ = _xp(x)
     return xp.log1p(mu * x) / np.log1p(mu)
 
-# %% ../nbs/00_core.ipynb #11910c4a
+# %% ../nbs/00_core.ipynb #8093c3f9
 PU21_BANDING_GLARE = (0.353487901, 0.3734658629, 8.277049286e-05, 0.9062562627, 0.09150303166, 0.9099517204, 596.3148142)
 PU21_LMIN, PU21_LMAX = 0.005, 10000.
+WELL_EXPOSED = (0.1, 0.9) # evaluation protocol: SDR largest-channel range of the pixels that align a prediction's scale
+PEAK_NITS, PEAK_PCT = 1000., 99.5 # evaluation protocol: the reference's PEAK_PCT luminance percentile → PEAK_NITS cd/m²
 
 def pu21_encode(Y, # absolute luminance in cd/m² (numpy or torch)
                 params=PU21_BANDING_GLARE):

@@ -12,15 +12,12 @@ import torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['WELL_EXPOSED', 'PEAK_NITS', 'PEAK_PCT', 'BASELINES', 'well_exposed', 'clipped', 'align_scale', 'absolute_scale',
-           'psnr', 'ssim_map', 'absolute_pair', 'hdr_metrics', 'tonemapped_psnr', 'linearized', 'akyuz2007',
-           'masia_gamma', 'masia2009', 'masia2017', 'landis2002', 'bilateral_filter', 'huo2014', 'load_pairs',
-           'summarize', 'evaluate', 'plot_scores', 'highlight_crops', 'write_report', 'cvvdp_score']
+__all__ = ['BASELINES', 'well_exposed', 'clipped', 'align_scale', 'absolute_scale', 'psnr', 'ssim_map', 'absolute_pair',
+           'hdr_metrics', 'tonemapped_psnr', 'linearized', 'akyuz2007', 'masia_gamma', 'masia2009', 'masia2017',
+           'landis2002', 'bilateral_filter', 'huo2014', 'load_pairs', 'summarize', 'evaluate', 'plot_scores',
+           'highlight_crops', 'write_report', 'cvvdp_score']
 
-# %% ../nbs/06_evaluate.ipynb #a3e5235f
-WELL_EXPOSED = (0.1, 0.9)
-PEAK_NITS, PEAK_PCT = 1000., 99.5
-
+# %% ../nbs/06_evaluate.ipynb #5d91122c
 def _np(x):
     if isinstance(x, torch.Tensor):
         x = x.detach().float().cpu()
