@@ -11,7 +11,7 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['run_demo', 'build_parser', 'main']
+__all__ = ['AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'COMMANDS', 'run_demo', 'build_parser', 'authors_argv', 'main']
 
 # %% ../nbs/08_cli.ipynb #48bf0d69
 def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default: ../shared/data)
@@ -103,10 +103,32 @@ def _add_make_dataset(sub):
     d.set_defaults(func=_cmd_make_dataset)
 
 # %% ../nbs/08_cli.ipynb #4bd42432
+def _literal_bool(s:str)->bool:
+    "The authors' `--train True|False` (they read it with ast.literal_eval)."
+    v = str(s).strip().lower()
+    if v in ('true', '1', 'yes'): return True
+    if v in ('false', '0', 'no'): return False
+    raise argparse.ArgumentTypeError(f"expected True or False, got {s!r}")
+
+# the authors' main.py options that only their training, or only their test, reads
+AUTHORS_TRAIN_ONLY = ('root_path', 'max_epoch', 'lr', 'train_batch_size', 'valid_batch_size', 'crop_size', 'seed', 'pre_model', 'start_epoch',
+                      'loss_freq', 'checkpoints_freq', 'valid_freq', 'check_img', 'hdr_ext', 'init_type', 'local_rank', 'train_file',
+                      'valid_file', 'results_path', 'log_path', 'ckpt_path', 'num_workers')
+AUTHORS_PREDICT_ONLY = ('test_model', 'test_SDR_path', 'out_HDR_path')
+
+def _add_unused(d, names):
+    "Accept the authors' options that this command does not use, as their script accepts and ignores them; `_unused` lists those given."
+    for n in names: d.add_argument(f'--{n}', dest=f'unused_{n}', nargs='*', default=None, help=argparse.SUPPRESS)
+
+def _unused(a)->list: return [f'--{k[7:]}' for k, v in vars(a).items() if k.startswith('unused_') and v is not None]
+
 def _cmd_train(a):
     from ein_hdr.train import Trainer, TrainConfig
     from ein_hdr.model import reuse_freed_memory
     import torch
+    if a.train is False: raise ValueError("--train False asks for reconstruction: use `ein_hdr predict` (or drop --train)")
+    if a.local_rank is not None and a.local_rank >= 0: os.environ.setdefault('LOCAL_RANK', str(a.local_rank))   # torch.distributed.launch
+    for k in _unused(a): print(f"note: {k} is an option of `ein_hdr predict`; training does not use it", file=sys.stderr)
     if a.device == 'cpu' or (a.device is None and not torch.cuda.is_available()):
         reuse_freed_memory()                  # CPU: every step allocates the same blocks, so keeping them is pure gain
     model = {}
@@ -115,39 +137,59 @@ def _cmd_train(a):
     if a.whole_only: model['branches'] = False
     if a.no_gates: model['gates'] = False
     cfg = TrainConfig(root_path=a.root_path, out_dir=a.out_dir, checkpoints_dir=a.checkpoints_dir, log_dir=a.log_dir,
-                      results_dir=a.results_dir, max_epoch=a.max_epoch, max_steps=a.max_steps, batch_size=a.batch_size, lr=a.lr,
-                      crop_size=a.crop_size, mode=a.mode, scale=tuple(a.scale), target=a.target, num_workers=a.num_workers,
-                      seed=a.seed, num_c=a.num_c, model=model, pre_model=a.pre_model, resume=a.resume, valid_freq=a.valid_freq,
-                      valid_max=a.valid_max, checkpoints_freq=a.checkpoints_freq, perceptual=not a.no_perceptual,
-                      vgg_weights=a.vgg_weights, download_vgg=a.download_vgg, w_highlight=a.w_highlight, w_pu21=a.w_pu21, pu21_align=not a.pu21_no_align, w_l1=a.w_l1, w_cos=a.w_cos, amp=a.amp,
-                      device=a.device, progress=not a.quiet)
+                      results_dir=a.results_dir, train_file=a.train_file, valid_file=a.valid_file, max_epoch=a.max_epoch,
+                      max_steps=a.max_steps, start_epoch=a.start_epoch, batch_size=a.batch_size, valid_batch_size=a.valid_batch_size,
+                      lr=a.lr, crop_size=a.crop_size, mode=a.mode, scale=tuple(a.scale), augment=not a.no_augment, target=a.target,
+                      hdr_ext=a.hdr_ext, sdr_ext=a.sdr_ext, num_workers=a.num_workers, seed=a.seed, num_c=a.num_c, model=model,
+                      init_type=a.init_type, pre_model=a.pre_model, resume=a.resume, valid_freq=a.valid_freq, valid_max=a.valid_max,
+                      checkpoints_freq=a.checkpoints_freq, loss_freq=a.loss_freq, check_img=a.check_img, perceptual=not a.no_perceptual,
+                      vgg_weights=a.vgg_weights, download_vgg=a.download_vgg, w_highlight=a.w_highlight, w_pu21=a.w_pu21,
+                      pu21_align=not a.pu21_no_align, w_l1=a.w_l1, w_cos=a.w_cos, precision=a.precision, amp=a.amp,
+                      channels_last=a.channels_last, compile=a.compile, device=a.device, progress=not a.quiet)
     tr = Trainer(cfg)
     tr.fit()
     if tr.main: print(f"done: {tr.global_step} steps, {tr.epoch} epochs; checkpoints in {tr.ckpt_dir}, log {tr.log_dir/'log.csv'}")
 
 def _add_train(sub):
     d = sub.add_parser('train', help='train EIN on a dataset in the paper layout (torchrun for several GPUs)')
-    g = d.add_argument_group("the authors' options")
+    g = d.add_argument_group("the authors' options (main.py)")
+    g.add_argument('--train', type=_literal_bool, default=None, help='True (the authors\' switch; `ein_hdr predict` is --train False)')
     g.add_argument('--root_path', default='./data', help='dataset root: train_SDR/ train_HDR/ valid_SDR/ valid_HDR/ train.xls valid.xls')
-    g.add_argument('--max_epoch', type=int, default=200); g.add_argument('--batch_size', type=int, default=8)
+    g.add_argument('--train_file', default=None, help='training pair table in root_path (default train.xls/.xlsx/.csv; sheet "train")')
+    g.add_argument('--valid_file', default=None, help='validation pair table in root_path (default valid.xls/.xlsx/.csv; sheet "valid")')
+    g.add_argument('--max_epoch', type=int, default=200)
+    g.add_argument('--start_epoch', type=int, default=0, help='epoch count a fresh run starts from, e.g. after --pre_model (default 0)')
+    g.add_argument('--batch_size', '--train_batch_size', type=int, default=8, help='training batch size (default 8)')
+    g.add_argument('--valid_batch_size', type=int, default=8, help='validation batch size; equal-sized images are batched (default 8)')
     g.add_argument('--lr', type=float, default=1e-4); g.add_argument('--crop_size', type=int, default=224)
     g.add_argument('--num_workers', type=int, default=0); g.add_argument('--seed', type=int, default=2021)
-    g.add_argument('--num_c', type=int, default=32, help='network width C (32 in the paper)')
+    g.add_argument('--init_type', choices=['kaiming', 'normal'], default='kaiming', help="conv weights: Kaiming-normal (paper) or N(0, 0.02)")
     g.add_argument('--pre_model', default=None, help='initial weights: our checkpoint or the authors\' .pth')
-    g.add_argument('--resume', default=None, help='a checkpoint of ours to continue exactly')
-    g.add_argument('--valid_freq', type=int, default=1); g.add_argument('--checkpoints_freq', type=int, default=10)
-    g.add_argument('--out_dir', default='runs/ein'); g.add_argument('--checkpoints_dir', default=None)
-    g.add_argument('--log_dir', default=None); g.add_argument('--results_dir', default=None)
+    g.add_argument('--valid_freq', type=int, default=1, help='validate every N epochs (0: never)')
+    g.add_argument('--checkpoints_freq', type=int, default=10, help='keep epoch_NNNN.pt every N epochs (0: only last and best)')
+    g.add_argument('--loss_freq', type=int, default=0, help='log the mean loss every N steps (default 0: progress bar and log.csv only)')
+    g.add_argument('--check_img', type=int, default=0, help='save an SDR | prediction | target PNG in results/ every N steps (default 0: never)')
+    g.add_argument('--hdr_ext', nargs='+', default=None, help='accepted HDR extensions of the listed files (default .hdr .exr)')
+    g.add_argument('--sdr_ext', nargs='+', default=None, help='accepted SDR extensions of the listed files (default .png .jpg .jpeg .tif .tiff .bmp)')
+    g.add_argument('--out_dir', '--results_path', default='runs/ein', help='the run\'s folder (default runs/ein)')
+    g.add_argument('--checkpoints_dir', '--ckpt_path', default=None, help='checkpoints folder; relative: inside the run\'s folder (default checkpoints)')
+    g.add_argument('--log_dir', '--log_path', default=None, help='folder of log.csv; relative: inside the run\'s folder (default: the run\'s folder)')
+    g.add_argument('--results_dir', default=None, help='folder of training previews; relative: inside the run\'s folder (default results)')
+    g.add_argument('--local_rank', type=int, default=None, help='GPU index under torch.distributed.launch (torchrun sets LOCAL_RANK instead)')
+    _add_unused(d, AUTHORS_PREDICT_ONLY)
     o = d.add_argument_group('more')
+    o.add_argument('--resume', default=None, help='a checkpoint of ours to continue exactly')
     o.add_argument('--max_steps', type=int, default=None, help='stop after this many optimiser steps')
     o.add_argument('--mode', choices=['paper', 'crop'], default='paper', help="'paper': resize to crop_size; 'crop': native-resolution crops")
     o.add_argument('--scale', type=float, nargs=2, default=(1., 1.), help="'crop' mode scale jitter range")
+    o.add_argument('--no-augment', dest='no_augment', action='store_true', help='no random crops, flips or rotations (the same pixels every epoch)')
     o.add_argument('--target', choices=['minmax', 'exposure'], default='minmax')
     o.add_argument('--w_highlight', type=float, default=0., help='weight of the highlight log-luminance term')
     o.add_argument('--w_pu21', type=float, default=0., help='weight of the PU21 L1 term (the evaluation metric space)')
     o.add_argument('--pu21-no-align', dest='pu21_no_align', action='store_true', help="PU21 term on the raw prediction, without the evaluation's scale alignment")
     o.add_argument('--w_l1', type=float, default=10., help='weight of the μ-law multi-scale L1 term (paper 10)')
     o.add_argument('--w_cos', type=float, default=180 / 3.141592653589793, help='weight of the cosine term (paper 180/π)')
+    o.add_argument('--num_c', type=int, default=32, help='network width C (32 in the paper)')
     o.add_argument('--head', choices=['sigmoid', 'residual'], default=None); o.add_argument('--head_init', choices=['kaiming', 'linear'], default=None)
     o.add_argument('--gain_mask', choices=['max', 'channel'], default=None, help="residual head: the knee reads the largest channel or each channel")
     o.add_argument('--fusion', choices=['ff', 'concat'], default=None); o.add_argument('--depth', type=int, default=None)
@@ -155,33 +197,59 @@ def _add_train(sub):
     o.add_argument('--no-perceptual', dest='no_perceptual', action='store_true', help='train without the VGG19 term')
     o.add_argument('--vgg-weights', dest='vgg_weights', default=None, help='ImageNet VGG19 weights (torchvision vgg19-dcbb9e9d.pth)')
     o.add_argument('--download-vgg', dest='download_vgg', action='store_true', help='download the VGG19 weights if missing (online)')
-    o.add_argument('--valid_max', type=int, default=None); o.add_argument('--amp', choices=['bf16', 'fp16', 'none'], default=None)
+    o.add_argument('--valid_max', type=int, default=None, help='validate on at most N images')
+    o.add_argument('--precision', choices=['auto', 'fp32', 'tf32', 'bf16', 'fp16'], default='auto', help='auto: tf32 on CUDA, fp32 on CPU')
+    o.add_argument('--amp', choices=['bf16', 'fp16', 'none'], default=None, help='older name of --precision bf16/fp16/fp32')
+    o.add_argument('--channels_last', action='store_true', help='channels_last memory layout on CUDA (measured slower on an H100)')
+    o.add_argument('--compile', action='store_true', help='torch.compile the model (the first step reports the compile time)')
     o.add_argument('--device', default=None); o.add_argument('--quiet', action='store_true')
     d.set_defaults(func=_cmd_train)
 
 # %% ../nbs/08_cli.ipynb #a9f28666
 def _cmd_predict(a):
-    from ein_hdr.inference import load_model, reconstruct_folder
+    from ein_hdr.inference import load_model, reconstruct_folder, sdr_inputs, shape_policy, compile_model
     from ein_hdr.model import reuse_freed_memory
-    import torch
+    from ein_hdr.data import image_size
+    import torch, numpy as np
+    if a.train: raise ValueError("--train True asks for training: use `ein_hdr train` (or drop --train)")
+    for k in _unused(a): print(f"note: {k} is an option of `ein_hdr train`; reconstruction does not use it", file=sys.stderr)
     if a.reuse_memory: reuse_freed_memory()
     dev = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     model = load_model(a.checkpoint, device=dev)
+    files = sdr_inputs(a.test_SDR_path, a.sdr_ext)
+    sizes = []
+    for p in files:
+        try: sizes.append(image_size(p))
+        except Exception: pass                    # unreadable: reported when it is processed
+    pol = shape_policy(sizes, dev)
+    if torch.device(dev).type == 'cuda': torch.backends.cudnn.benchmark = pol['benchmark']
+    if a.compile: model = compile_model(model, dynamic=pol['shapes'] > 1)
     fmt, half_exr = ('hdr', False) if a.format == 'hdr' else ('exr', a.format == 'exr-half')
-    r = reconstruct_folder(a.test_SDR_path, a.out_HDR_path, model, fmt=fmt, half_exr=half_exr, previews=a.previews,
+    r = reconstruct_folder(a.test_SDR_path, a.out_HDR_path, model, fmt=fmt, half_exr=half_exr, previews=a.previews, exts=a.sdr_ext,
                            overwrite=a.overwrite, sdr_white=a.sdr_white, peak_nits=a.peak_nits, progress=not a.quiet,
-                           tile=a.tile, overlap=a.overlap, resize_mode='paper' if a.resize == 'paper' else None, half=a.half, device=dev)
+                           tile=a.tile, overlap=a.overlap, resize_mode='paper' if a.resize == 'paper' else None, half=a.half,
+                           precision=a.precision, multiple=pol['multiple'], device=dev)
     for name, err in r['failed'].items(): print(f'failed: {err}', file=sys.stderr)
+    if a.compile and r['model_seconds'] and not a.quiet:
+        rest = r['model_seconds'][1:]
+        print(f"torch.compile ({'dynamic shapes' if pol['shapes'] > 1 else 'one shape'}): first image {r['model_seconds'][0]:.1f} s "
+              f"(compilation included)" + (f", then {np.median(rest):.3f} s per image" if rest else ''), file=sys.stderr)
     return 1 if r['failed'] else 0
 
 def _add_predict(sub):
-    d = sub.add_parser('predict', help='reconstruct HDR images from every SDR image in a folder')
-    d.add_argument('--test_SDR_path', required=True, help='folder of SDR images (png, jpg, jpeg, tif, tiff)')
-    d.add_argument('--out_HDR_path', required=True, help='output folder')
-    d.add_argument('--checkpoint', default=None, help="our checkpoint or the authors' .pth (default: the shipped model)")
+    d = sub.add_parser('predict', help='reconstruct HDR images from every SDR image in a folder (or from one image)')
+    g = d.add_argument_group("the authors' options (main.py --train False)")
+    g.add_argument('--train', type=_literal_bool, default=None, help="False (the authors' switch; `ein_hdr train` is --train True)")
+    g.add_argument('--test_SDR_path', required=True, help='a folder of SDR images (png, jpg, jpeg, tif, tiff), or one image')
+    g.add_argument('--out_HDR_path', required=True, help='output folder')
+    g.add_argument('--checkpoint', '--test_model', dest='checkpoint', default=None, help="our checkpoint or the authors' .pth (default: the shipped model)")
+    g.add_argument('--sdr_ext', nargs='+', default=None, help='extensions to read from the folder (default png jpg jpeg tif tiff)')
+    _add_unused(d, AUTHORS_TRAIN_ONLY)
     d.add_argument('--format', choices=['exr', 'exr-half', 'hdr'], default='exr', help='output: float EXR (default), half EXR, Radiance .hdr')
     d.add_argument('--device', default=None, help='cpu, cuda, cuda:1 ... (default: cuda if available)')
-    d.add_argument('--half', action='store_true', help='half-precision inference (fp16 on CUDA, bf16 on CPU)')
+    d.add_argument('--precision', choices=['auto', 'fp32', 'tf32', 'bf16', 'fp16'], default='auto', help='auto: fp16 on CUDA, fp32 on the CPU (see README)')
+    d.add_argument('--half', action='store_true', help='older switch: fp16 on CUDA, bf16 on the CPU')
+    d.add_argument('--compile', action='store_true', help='torch.compile the model (pays off over many images on a GPU)')
     d.add_argument('--reuse-memory', dest='reuse_memory', action='store_true', help='keep freed memory for reuse: faster on CPU, but the heap can fragment (peak memory up to ~2x)')
     d.add_argument('--tile', type=int, default=None, help='tile size (default: full frame up to 4 MP, else 1024)')
     d.add_argument('--overlap', type=int, default=64, help='tile overlap in pixels (default 64)')
@@ -246,10 +314,20 @@ def build_parser()->argparse.ArgumentParser:
     _add_evaluate(sub)
     return p
 
+COMMANDS = ('demo', 'make-dataset', 'train', 'predict', 'evaluate')
+
+def authors_argv(argv:list)->list:
+    "The authors' `python main.py ...` arguments as ours: with no subcommand, `--train True` means train, else predict (their default)."
+    if not argv or argv[0] in COMMANDS or not argv[0].startswith('--') or argv[0] in ('-h', '--help', '--version'): return argv
+    val = next((a.split('=', 1)[1] if '=' in a else (argv[i + 1] if i + 1 < len(argv) else '') for i, a in enumerate(argv)
+                if a == '--train' or a.startswith('--train=')), 'False')
+    try: return ['train' if _literal_bool(val) else 'predict'] + list(argv)
+    except argparse.ArgumentTypeError: return argv                  # argparse then says what is wrong
+
 def main(argv=None)->int:
     "Entry point of the `ein_hdr` command."
     p = build_parser()
-    a = p.parse_args(argv)
+    a = p.parse_args(authors_argv(sys.argv[1:] if argv is None else list(argv)))
     if not getattr(a, 'func', None): p.print_help(); return 0
     try: r = a.func(a)
     except (FileNotFoundError, FileExistsError, ImageIOError, ValueError, RuntimeError) as e:

@@ -107,7 +107,8 @@ def read_sdr(path, # PNG/JPEG/TIFF/BMP file, 8 or 16 bit
     "Read an SDR image as float32 RGB in [0, 1]."
     import imageio.v3 as iio
     path = _check_readable(path, SDR_EXTS, 'SDR')
-    try: a = np.asarray(iio.imread(path)) if not _is_png16(path) else _read_oiio(path, 'uint16')
+    plugin = 'tifffile' if path.suffix.lower() in ('.tif', '.tiff') else 'pillow'   # named: no search through legacy plugins
+    try: a = np.asarray(iio.imread(path, plugin=plugin)) if not _is_png16(path) else _read_oiio(path, 'uint16')
     except Exception as e: raise ImageIOError(f"{path}: cannot decode image ({type(e).__name__}: {e})") from None
     if a.dtype == np.uint8: scale = 255.
     elif a.dtype == np.uint16: scale = 65535.

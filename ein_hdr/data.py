@@ -23,23 +23,42 @@ __all__ = ['CURVES', 'SDR_GLOBS', 'DataError', 'read_pairs', 'write_pairs', 'res
 class DataError(ValueError):
     "A dataset file or folder is missing or malformed; the message names it."
 
+def _xls_cell(c)->str:
+    "An xlrd cell as text; whole numbers without '.0' (a name typed as 0001 is stored as the number 1)."
+    import xlrd
+    if c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK): return ''
+    if c.ctype == xlrd.XL_CELL_NUMBER and float(c.value).is_integer(): return str(int(c.value))
+    return str(c.value)
+
+def _read_xls(path)->dict:
+    "Every sheet of a legacy .xls workbook as a DataFrame of strings, read with xlrd itself."
+    import xlrd
+    sheets = {}
+    for sh in xlrd.open_workbook(str(path)).sheets():
+        rows = [[_xls_cell(c) for c in sh.row(r)] for r in range(sh.nrows)]
+        w = max((len(r) for r in rows), default=0)
+        rows = [r + [''] * (w - len(r)) for r in rows]
+        sheets[sh.name] = pd.DataFrame(rows[1:], columns=rows[0], dtype=str) if rows else pd.DataFrame()
+    return sheets
+
 def _read_table(path, sheet_hint=None):
     ext = path.suffix.lower()
     try:
         if ext == '.csv': return pd.read_csv(path, dtype=str, keep_default_na=False)
         if ext in ('.xls', '.xlsx'):
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, engine='xlrd' if ext == '.xls' else 'openpyxl')
+            sheets = _read_xls(path) if ext == '.xls' else pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, engine='openpyxl')
             names = {n.strip().lower(): n for n in sheets}
             return sheets[names[sheet_hint]] if sheet_hint in names else next(iter(sheets.values()))
     except Exception as e: raise DataError(f"{path}: cannot read the table ({type(e).__name__}: {e})") from None
     raise DataError(f"{path}: unsupported table format '{path.suffix}' (use .xls, .xlsx or .csv)")
 
 def read_pairs(path, # .xls, .xlsx or .csv with columns HDR and SDR
+               sheet:str|None=None, # the sheet to prefer (default: the file's stem, e.g. 'train'); else the first
               )->pd.DataFrame: # columns HDR, SDR as strings
     "Read an (HDR, SDR) pair list, tolerant of column case and spaces; clear errors otherwise."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: pair table not found")
-    df = _read_table(path, path.stem.strip().lower())
+    df = _read_table(path, (sheet or path.stem).strip().lower())
     cols = {str(c).strip().upper(): c for c in df.columns}
     missing = [c for c in ('HDR', 'SDR') if c not in cols]
     if missing: raise DataError(f"{path}: missing column(s) {', '.join(missing)} (found: {', '.join(map(str, df.columns)) or 'none'})")
@@ -174,12 +193,21 @@ def list_sdr(folder)->list:
     return sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SDR_GLOBS and not p.name.startswith('.')), key=lambda p: p.name)
 
 # %% ../nbs/02_data.ipynb #5a1f8da2
-def _find_table(root, split):
+def _find_table(root, split, name=None):
+    if name:
+        p = root/name
+        if not p.exists(): raise FileNotFoundError(f"{p}: pair table not found")
+        return p
     for ext in ('.xls', '.xlsx', '.csv'):
         if (root/f'{split}{ext}').exists(): return root/f'{split}{ext}'
     raise FileNotFoundError(f"{root}: no {split}.xls (or .xlsx/.csv) pair table")
 
 def _to_chw(a): return torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1).contiguous()
+
+def _exts(given, default)->tuple:
+    "Lower-case extensions with a leading dot, from a list (or one string) of extensions; `default` if none given."
+    if not given: return tuple(default)
+    return tuple(('.' + e.lower().lstrip('.')) for e in ([given] if isinstance(given, str) else given))
 
 def minmax(x):
     "Per-image min-max normalisation over all pixels and channels (the paper's target)."
@@ -191,25 +219,31 @@ class PairDataset(Dataset):
     def __init__(self, root, # folder with {split}_SDR, {split}_HDR and {split}.xls
                  split:str='train', # 'train' or 'valid'
                  mode:str='paper', # 'paper' (resize 224, flips) or 'crop' (native-resolution crops)
-                 train:bool|None=None, # random augmentation (default: split == 'train')
+                 train:bool|None=None, # training geometry, crop_size items (default: split == 'train')
+                 augment:bool|None=None, # random crops, scale jitter, flips, rotations (default: `train`); off: centre crop, no flips
+                 table:str|None=None, # the pair table's file name in root (default: {split}.xls, .xlsx or .csv)
                  crop_size:int=224, # output size for training items
                  scale:tuple=(1., 1.), # 'crop' mode: random downscale factor range before cropping
                  rotate:bool=True, # 'crop' mode: random 90° rotations
                  target:str='minmax', # 'minmax' (paper) or 'exposure'
                  valid_long_side:int=640, # paper validation size
+                 hdr_exts:tuple|None=None, # accepted HDR extensions (default .hdr, .exr)
+                 sdr_exts:tuple|None=None, # accepted SDR extensions (default png, jpg, jpeg, tif, tiff, bmp)
                  seed:int=2021, check:bool=True):
         self.root = Path(root); self.split, self.mode = split, mode
         if mode not in ('paper', 'crop'): raise ValueError(f"mode must be 'paper' or 'crop', got {mode!r}")
         if target not in ('minmax', 'exposure'): raise ValueError(f"target must be 'minmax' or 'exposure', got {target!r}")
         self.train = split == 'train' if train is None else train
+        self.augment = self.train if augment is None else augment
         self.crop_size, self.scale, self.rotate, self.target = crop_size, scale, rotate, target
         self.valid_long_side, self.seed, self.epoch = valid_long_side, seed, 0
+        self.exts = {'HDR': _exts(hdr_exts, HDR_EXTS), 'SDR': _exts(sdr_exts, SDR_EXTS)}
         if not self.root.is_dir(): raise FileNotFoundError(f"{self.root}: dataset folder not found")
         self.sdr_dir, self.hdr_dir = self.root/f'{split}_SDR', self.root/f'{split}_HDR'
         for d in (self.sdr_dir, self.hdr_dir):
             if not d.is_dir(): raise FileNotFoundError(f"{d}: folder not found (expected the paper's layout: {split}_SDR/, {split}_HDR/, {split}.xls)")
-        self.table = _find_table(self.root, split)
-        self.pairs = read_pairs(self.table)
+        self.table = _find_table(self.root, split, table)
+        self.pairs = read_pairs(self.table, sheet=split)
         self.exposures = self._read_exposures()
         if target == 'exposure' and self.exposures is None:
             raise DataError(f"{self.root}: target='exposure' needs {split}_camera.csv (written by ein_hdr make-dataset)")
@@ -222,21 +256,30 @@ class PairDataset(Dataset):
         return dict(zip(cam.SDR.astype(str), cam.exposure.astype(float)))
 
     def check(self):
-        "Every listed file exists and is large enough; one error lists all problems."
-        missing, small = [], []
+        "Every listed file has an accepted extension, exists and is large enough; one error lists all problems."
+        odd = [f"{n} ({col})" for col in ('HDR', 'SDR') for n in self.pairs[col] if Path(n).suffix.lower() not in self.exts[col]]
+        if odd: raise DataError(f"{self.table}: {len(odd)} listed files have an extension outside {self.exts}: {odd[:20]}")
+        missing, small, self.sizes = [], [], []
         need = self.crop_size if (self.mode == 'crop' and self.train) else 1
         for h, s in zip(self.pairs.HDR, self.pairs.SDR):
             for p in (self.hdr_dir/h, self.sdr_dir/s):
                 if not p.exists(): missing.append(str(p)); continue
                 H, W = image_size(p)
                 if min(H, W) < need: small.append(f"{p} ({W}×{H})")
+                if p.parent == self.sdr_dir: self.sizes.append((H, W))
         missing = list(dict.fromkeys(missing))
         if missing: raise DataError(f"{self.table}: {len(missing)} listed files do not exist: {missing[:20]}{' ...' if len(missing) > 20 else ''}")
         if small: raise DataError(f"{self.table}: {len(small)} images are smaller than the crop size {need}: {small[:20]}")
 
     def __len__(self): return len(self.pairs)
     def set_epoch(self, epoch:int): self.epoch = epoch
-    def rng(self, i:int): return np.random.default_rng([self.seed, self.epoch, i])
+    def rng(self, i:int, epoch:int|None=None): return np.random.default_rng([self.seed, self.epoch if epoch is None else epoch, i])
+
+    def item_size(self, i:int)->tuple:
+        "(h, w) of item i as served, from the image header (no decoding)."
+        H, W = self.sizes[i] if getattr(self, 'sizes', None) else image_size(self.sdr_dir/self.pairs.SDR[i])
+        if self.mode == 'paper': return (self.crop_size,) * 2 if self.train else paper_size(H, W, self.valid_long_side)
+        return (min(H, self.crop_size), min(W, self.crop_size)) if not (self.train and self.augment) else (self.crop_size,) * 2
 
     def load(self, i:int):
         "The i-th pair as read: SDR float [0,1] H×W×3, HDR linear H×W×3, name."
@@ -250,13 +293,13 @@ class PairDataset(Dataset):
         if self.mode == 'paper':
             size = (self.crop_size, self.crop_size) if self.train else paper_size(*sdr.shape[:2], self.valid_long_side)
             sdr, hdr = resize_area(sdr, size), resize_area(hdr, size)
-            if self.train:
+            if self.train and self.augment:
                 f = rng.integers(3)                       # horizontal, vertical, both
                 if f in (0, 2): sdr, hdr = sdr[:, ::-1], hdr[:, ::-1]
                 if f in (1, 2): sdr, hdr = sdr[::-1], hdr[::-1]
             return sdr, hdr
         c = self.crop_size
-        if not self.train:
+        if not (self.train and self.augment):
             H, W = sdr.shape[:2]; t, l = max(0, (H - c) // 2), max(0, (W - c) // 2)
             return sdr[t:t + c, l:l + c], hdr[t:t + c, l:l + c]
         sc = rng.uniform(*self.scale)
@@ -270,9 +313,11 @@ class PairDataset(Dataset):
             k = int(rng.integers(4)); sdr, hdr = np.rot90(sdr, k), np.rot90(hdr, k)
         return sdr, hdr
 
-    def __getitem__(self, i:int)->dict:
+    def __getitem__(self, key)->dict:
+        "Item `i` of the current epoch, or of any epoch with key `(epoch, i)` (what a loader that lives across epochs asks for)."
+        epoch, i = key if isinstance(key, tuple) else (None, key)
         sdr, hdr, name = self.load(i)
-        sdr, hdr = self.geometry(sdr, hdr, self.rng(i))
+        sdr, hdr = self.geometry(sdr, hdr, self.rng(i, epoch))
         sdr8 = np.round(np.clip(sdr, 0, 1) * 255).astype(np.uint8)
         md, mu = exposure_masks(_to_chw(sdr8))
         exposure = self.exposures.get(name, float('nan')) if self.exposures else float('nan')
@@ -297,12 +342,14 @@ def _worker_init(_):
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE'); torch.set_num_threads(1)
 
 def make_loader(ds:Dataset, batch_size:int=8, shuffle:bool=True, num_workers:int=0, seed:int=2021,
-                drop_last:bool=False, sampler=None, **kw)->DataLoader:
+                drop_last:bool=False, sampler=None,
+                batch_sampler=None, # batches of keys instead (e.g. the trainer's `EpochBatches`); replaces the four before it
+                **kw)->DataLoader:
     "A seeded DataLoader with single-threaded workers."
     g = torch.Generator(); g.manual_seed(seed)
-    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle and sampler is None, sampler=sampler, num_workers=num_workers,
-                      worker_init_fn=_worker_init if num_workers else None, generator=g, drop_last=drop_last,
-                      persistent_workers=False, **kw)
+    batching = (dict(batch_sampler=batch_sampler) if batch_sampler is not None else
+                dict(batch_size=batch_size, shuffle=shuffle and sampler is None, sampler=sampler, drop_last=drop_last))
+    return DataLoader(ds, num_workers=num_workers, worker_init_fn=_worker_init if num_workers else None, generator=g, **batching, **kw)
 
 # %% ../nbs/02_data.ipynb #a40ab759
 def list_hdr(folder)->list:

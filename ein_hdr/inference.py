@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import *
-from .model import EIN, load_official_checkpoint, predict, exposure_masks, as_batch, CheckpointError
-from .data import list_sdr
+from .model import EIN, load_official_checkpoint, predict, exposure_masks, as_batch, CheckpointError, valid_size, resolve_precision, autocast_for
+from .data import list_sdr, image_size
 from .metrics import align_scale
 
 # %% auto #0
-__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'load_model', 'tile_starts', 'feather', 'reconstruct', 'sdr_method', 'to_absolute',
-           'reconstruct_folder']
+__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'ERRORS', 'load_model', 'tile_starts', 'feather', 'reconstruct', 'sdr_method',
+           'to_absolute', 'sdr_inputs', 'shape_policy', 'compile_model', 'reconstruct_folder']
 
 # %% ../nbs/05_inference.ipynb #7bf57d22
 WEIGHTS_DIR = Path(__file__).resolve().parent/'weights' if '__file__' in globals() else Path('../ein_hdr/weights').resolve()
@@ -59,7 +59,9 @@ def reconstruct(model:EIN, # the network
                 max_pixels:int=4_000_000, # above this, tiles of `auto_tile` are used
                 auto_tile:int=1024,
                 resize_mode:str|None=None, # None (native) or 'paper' (long side 2048 and back)
-                half:bool=False, # CUDA: float16 autocast; CPU: bfloat16 autocast
+                precision:str|None=None, # 'auto' (CUDA: fp16, CPU: fp32), 'fp32', 'tf32', 'bf16', 'fp16' (see the model notebook)
+                half:bool=False, # the older switch: fp16 on CUDA, bf16 on the CPU
+                multiple:int=8, # pad to a multiple of this (see `shape_policy`)
                 device=None,
                )->np.ndarray: # H×W×3 float32 linear HDR, as the model predicts (relative)
     "Reconstruct one SDR image, full frame or in overlapping blended tiles."
@@ -67,16 +69,16 @@ def reconstruct(model:EIN, # the network
     s = as_batch(sdr)
     H, W = s.shape[-2:]
     if tile is None and resize_mode is None and H * W > max_pixels: tile = auto_tile
-    amp = torch.autocast(dev.type, dtype=torch.float16 if dev.type == 'cuda' else torch.bfloat16, enabled=half)
+    amp = autocast_for(resolve_precision(('fp16' if dev.type == 'cuda' else 'bf16') if half else precision, dev), dev)
     if tile is None or resize_mode is not None or (H <= tile and W <= tile):
-        with amp: return predict(model, s, resize_mode=resize_mode, device=dev)[0].float().permute(1, 2, 0).cpu().numpy()
+        with amp: return predict(model, s, resize_mode=resize_mode, device=dev, multiple=multiple)[0].float().permute(1, 2, 0).cpu().numpy()
     md, mu = exposure_masks(s)
     acc = np.zeros((H, W, 3), np.float32); wsum = np.zeros((H, W, 1), np.float32)
     ys, xs = tile_starts(H, tile, overlap), tile_starts(W, tile, overlap)
     for y in ys:
         for x in xs:
             sl = (..., slice(y, y + tile), slice(x, x + tile))
-            with amp: out = predict(model, s[sl], device=dev, masks=(md[sl], mu[sl]))[0].float().permute(1, 2, 0).cpu().numpy()
+            with amp: out = predict(model, s[sl], device=dev, masks=(md[sl], mu[sl]), multiple=multiple)[0].float().permute(1, 2, 0).cpu().numpy()
             h, w = out.shape[:2]
             f = feather(h, w, overlap, y > 0, y + h < H, x > 0, x + w < W)[..., None]
             acc[y:y + h, x:x + w] += out * f; wsum[y:y + h, x:x + w] += f
@@ -98,7 +100,40 @@ def to_absolute(pred:np.ndarray, sdr, sdr_white:float|None=None, peak_nits:float
     return pred * np.float32(peak_nits / q if q > 0 else 1.)
 
 # %% ../nbs/05_inference.ipynb #ef1fe911
-def reconstruct_folder(src, # folder of SDR images
+def sdr_inputs(src, # a folder of SDR images, or one SDR image
+               exts=None, # extensions to take from a folder (default png, jpg, jpeg, tif, tiff)
+              )->list:
+    "The SDR files to reconstruct: one image, or every image of a folder with an accepted extension (sorted)."
+    src = Path(src)
+    if src.is_file():
+        if not is_sdr_file(src): raise ImageIOError(f"{src}: not an SDR image (expected one of {', '.join(SDR_EXTS)})")
+        return [src]
+    if not src.exists(): raise FileNotFoundError(f"{src}: no such folder or image")
+    files = list_sdr(src)
+    if exts: files = [p for p in files if p.suffix.lower() in {'.' + e.lower().lstrip('.') for e in exts}]
+    if not files: raise FileNotFoundError(f"{src}: no SDR images ({', '.join(exts) if exts else 'png, jpg, jpeg, tif, tiff'})")
+    return files
+
+def shape_policy(sizes:list, # (h, w) of each image
+                 device, bucket:int=64)->dict:
+    "On CUDA, pad to multiples of `bucket` and let cuDNN autotune only when padded shapes repeat (twice per shape on average)."
+    if torch.device(device).type != 'cuda': return dict(multiple=8, benchmark=False, shapes=len(set(map(tuple, sizes))))
+    shapes = {(valid_size(h, bucket), valid_size(w, bucket)) for h, w in sizes}
+    return dict(multiple=bucket, benchmark=len(sizes) >= 2 * len(shapes), shapes=len(shapes))
+
+def compile_model(model:EIN, dynamic:bool|None=None):
+    "torch.compile for inference; `dynamic=True` compiles once for any image size (a folder of mixed sizes)."
+    return torch.compile(model, dynamic=dynamic)
+
+def _write_outputs(out, hdr, sdr, fmt_half, previews, overwrite, protect, sdr_white, peak_nits):
+    "Absolute mapping (if asked), the HDR file and its preview: the writer thread's work."
+    if sdr_white is not None or peak_nits is not None: hdr = to_absolute(hdr, sdr, sdr_white, peak_nits)
+    write_hdr(out, hdr, half=fmt_half, overwrite=overwrite, protect=protect)
+    if previews: write_sdr(out.with_name(f'{out.stem}_preview.png'), preview(hdr), overwrite=True, protect=protect)
+
+ERRORS = (ImageIOError, OSError, ValueError, RuntimeError)
+
+def reconstruct_folder(src, # folder of SDR images, or one SDR image
                        dst, # output folder (created)
                        model:EIN,
                        fmt:str='exr', # 'exr' or 'hdr'
@@ -106,28 +141,34 @@ def reconstruct_folder(src, # folder of SDR images
                        previews:bool=False, # also write {name}_preview.png (Reinhard)
                        overwrite:bool=False,
                        sdr_white:float|None=None, peak_nits:float|None=None, # absolute output (see `to_absolute`)
+                       exts=None, # SDR extensions to take from a folder (the authors' --sdr_ext)
                        progress:bool=True, log=print, **kw)->dict:
-    "Reconstruct every SDR image of a folder; returns {'ok': [...], 'skipped': [...], 'failed': {name: error}, 'seconds': ...}."
+    "Reconstruct every SDR image of a folder, reading the next and writing the last while the model runs; returns a summary (ok, skipped, failed, seconds, model_seconds)."
+    from concurrent.futures import ThreadPoolExecutor
     from tqdm.auto import tqdm
     if fmt not in ('exr', 'hdr'): raise ValueError(f"format must be exr or hdr, got {fmt!r}")
-    files = list_sdr(src)
-    if not files: raise FileNotFoundError(f"{src}: no SDR images (png, jpg, jpeg, tif, tiff)")
+    files = sdr_inputs(src, exts)
     dst = Path(dst); dst.mkdir(parents=True, exist_ok=True)
-    res = dict(ok=[], skipped=[], failed={}, seconds=0.); t0 = time.time()
-    bar = tqdm(files, desc='predict', disable=not progress)
-    for p in bar:
-        bar.set_postfix_str(p.name)
-        out = dst/f'{p.stem}.{fmt}'
-        if out.exists() and not overwrite: res['skipped'].append(p.name); continue
-        try:
-            sdr = read_sdr_uint8(p)
-            hdr = reconstruct(model, sdr, **kw)
-            if sdr_white is not None or peak_nits is not None: hdr = to_absolute(hdr, sdr, sdr_white, peak_nits)
-            write_hdr(out, hdr, half=half_exr, overwrite=overwrite, protect=files)
-            if previews: write_sdr(dst/f'{p.stem}_preview.png', preview(hdr), overwrite=True, protect=files)
-            res['ok'].append(p.name)
-        except (ImageIOError, OSError, ValueError, RuntimeError) as e:
-            res['failed'][p.name] = str(e); log(f"failed: {e}")
+    res = dict(ok=[], skipped=[], failed={}, seconds=0., model_seconds=[]); t0 = time.time()
+    out = lambda p: dst/f'{p.stem}.{fmt}'
+    res['skipped'] = [p.name for p in files if out(p).exists() and not overwrite]
+    todo = [p for p in files if p.name not in res['skipped']]
+    def fail(p, e): res['failed'][p.name] = str(e); log(f"failed: {e}")
+    def finish(job):
+        p, fut = job
+        try: fut.result(); res['ok'].append(p.name)
+        except ERRORS as e: fail(p, e)
+    with ThreadPoolExecutor(1, thread_name_prefix='ein-read') as reader, ThreadPoolExecutor(1, thread_name_prefix='ein-write') as writer:
+        nxt, writes = (reader.submit(read_sdr_uint8, todo[0]) if todo else None), []
+        for i, p in enumerate(tqdm(todo, desc='predict', disable=not progress)):
+            cur, nxt = nxt, (reader.submit(read_sdr_uint8, todo[i + 1]) if i + 1 < len(todo) else None)   # decode the next one meanwhile
+            try:
+                sdr = cur.result(); tm = time.time()
+                hdr = reconstruct(model, sdr, **kw); res['model_seconds'].append(round(time.time() - tm, 4))
+                writes.append((p, writer.submit(_write_outputs, out(p), hdr, sdr, half_exr, previews, overwrite, files, sdr_white, peak_nits)))
+            except ERRORS as e: fail(p, e)
+            while len(writes) > 1 or (writes and writes[0][1].done()): finish(writes.pop(0))   # at most one write in flight
+        for job in writes: finish(job)
     res['seconds'] = round(time.time() - t0, 2)
     log(f"{len(res['ok'])} reconstructed, {len(res['skipped'])} skipped (exist; --overwrite to redo), {len(res['failed'])} failed "
         f"in {res['seconds']:.1f} s -> {dst}")

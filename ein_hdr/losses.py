@@ -14,7 +14,7 @@ from .core import mu_law, luminance, pu21_encode, WELL_EXPOSED, PEAK_NITS, PEAK_
 # %% auto #0
 __all__ = ['VGG19_CFG', 'VGG19_RELU', 'VGG19_FILE', 'VGG19_URL', 'IMAGENET_MEAN', 'IMAGENET_STD', 'l1_multiscale', 'cosine_term',
            'VGG19Features', 'MissingWeights', 'find_vgg19_weights', 'load_vgg19', 'highlight_weight',
-           'log_luminance_l1', 'align_like_evaluation', 'pu21_l1', 'EINLoss']
+           'log_luminance_l1', 'quantile', 'align_like_evaluation', 'pu21_l1', 'EINLoss']
 
 # %% ../nbs/03_losses.ipynb #6884408e
 def l1_multiscale(pred, target, weights=(1., 0.5, 0.25)):
@@ -93,6 +93,16 @@ def log_luminance_l1(pred, target, weight=None, eps:float=1e-4):
     if weight is None: return d.mean()
     return (d * weight).sum() / weight.sum().clamp_min(1.)
 
+def quantile(x, # 1-D tensor
+             q:float, # in [0, 1]
+            )->torch.Tensor:
+    "numpy's default (linear) percentile of a 1-D tensor at any size (torch.quantile stops at 16M elements)."
+    n = x.numel()
+    if n == 0: raise ValueError("quantile of an empty tensor")
+    pos = q * (n - 1); lo = int(math.floor(pos)); hi = min(lo + 1, n - 1)
+    v_lo = x.kthvalue(lo + 1).values
+    return v_lo if hi == lo else v_lo + (pos - lo) * (x.kthvalue(hi + 1).values - v_lo)
+
 def align_like_evaluation(pred, # B×3×H×W linear prediction
                           target, # B×3×H×W linear reference
                           ldr, # B×3×H×W SDR input in [0, 1]: selects the well-exposed pixels
@@ -105,7 +115,7 @@ def align_like_evaluation(pred, # B×3×H×W linear prediction
     well = ok & (m >= lo) & (m <= hi)
     use = torch.where(well.sum(1, keepdim=True) >= min_px, well, ok)
     d = torch.log(t.clamp_min(1e-30)) - torch.log(p.clamp_min(1e-30))
-    a = torch.stack([torch.quantile(d[i][use[i]], 0.5) if use[i].any() else d.new_zeros(()) for i in range(len(d))])
+    a = torch.stack([quantile(d[i][use[i]], 0.5) if use[i].any() else d.new_zeros(()) for i in range(len(d))])
     return pred * a.exp().view(-1, 1, 1, 1).to(pred.dtype)
 
 def pu21_l1(pred, # B×3×H×W linear prediction, same scale as target (exposure-referred)
@@ -116,7 +126,7 @@ def pu21_l1(pred, # B×3×H×W linear prediction, same scale as target (exposure
     "L1 between PU21 encodings (in units of the metric's peak 256), each image put in cd/m² as the evaluation does."
     if ldr is not None: pred = align_like_evaluation(pred, target, ldr)
     L = luminance(target.detach().clamp_min(0)).flatten(1)
-    k = (peak_nits / torch.quantile(L, pct / 100, dim=1).clamp_min(1e-6)).view(-1, 1, 1, 1)
+    k = (peak_nits / torch.stack([quantile(l, pct / 100) for l in L]).clamp_min(1e-6)).view(-1, 1, 1, 1)
     return (pu21_encode(pred.clamp_min(0) * k) - pu21_encode(target.clamp_min(0) * k)).abs().mean() / 256.
 
 class EINLoss(nn.Module):

@@ -10,12 +10,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from .core import *
+from .losses import align_like_evaluation, quantile
 
 # %% auto #0
 __all__ = ['BASELINES', 'well_exposed', 'clipped', 'align_scale', 'absolute_scale', 'psnr', 'ssim_map', 'absolute_pair',
-           'hdr_metrics', 'tonemapped_psnr', 'linearized', 'akyuz2007', 'masia_gamma', 'masia2009', 'masia2017',
-           'landis2002', 'bilateral_filter', 'huo2014', 'load_pairs', 'summarize', 'evaluate', 'plot_scores',
-           'highlight_crops', 'write_report', 'cvvdp_score']
+           'hdr_metrics', 'tonemapped_psnr', 'batch_scores', 'linearized', 'akyuz2007', 'masia_gamma', 'masia2009',
+           'masia2017', 'landis2002', 'bilateral_filter', 'huo2014', 'load_pairs', 'summarize', 'evaluate',
+           'plot_scores', 'highlight_crops', 'write_report', 'cvvdp_score']
 
 # %% ../nbs/06_evaluate.ipynb #5d91122c
 def _np(x):
@@ -116,6 +117,35 @@ def tonemapped_psnr(pred, ref)->float:
     "The authors' validation number: PSNR of Reinhard-tone-mapped 8-bit images, each max-normalised."
     q = lambda x: np.round(reinhard(_np(x) / max(float(_np(x).max()), 1e-12)) * 255)
     return psnr(q(pred), q(ref), 255.)
+
+# %% ../nbs/06_evaluate.ipynb #fe83bb7f
+def _psnr_t(se, # B×... squared errors
+            n, # B counts of the values that `se` sums
+            peak:float):
+    "PSNR per image from summed squared errors (float64); inf where the error is 0, NaN where nothing was counted."
+    mse = se.double() / n.double()
+    out = 10 * torch.log10(peak ** 2 / mse)
+    return torch.where(n > 0, out, torch.full_like(out, float('nan')))
+
+@torch.no_grad()
+def batch_scores(pred, # B×3×H×W prediction (any scale)
+                 ref, # B×3×H×W reference HDR
+                 sdr, # B×3×H×W SDR input in [0, 1]
+                 peak_nits:float=PEAK_NITS)->dict:
+    "PU21-PSNR, highlight PU21-PSNR and tone-mapped PSNR per image (B-tensors), in torch on the batch's device."
+    pred, ref, sdr = pred.float().clamp_min(0), ref.float().clamp_min(0), sdr.float()
+    pred = align_like_evaluation(pred, ref, sdr)
+    q = torch.stack([quantile(l, PEAK_PCT / 100) for l in luminance(ref).flatten(1)])
+    k = torch.where(q > 0, peak_nits / q, torch.ones_like(q)).view(-1, 1, 1, 1)
+    se = (pu21_encode(pred * k) - pu21_encode(ref * k)) ** 2
+    hi = (sdr.amax(1, keepdim=True) >= 254 / 255).to(se.dtype)
+    px = se[0].numel()
+    out = dict(pu21_psnr=_psnr_t(se.flatten(1).sum(1), torch.full_like(q, px), 256.),
+               hl_pu21_psnr=_psnr_t((se * hi).flatten(1).sum(1), hi.flatten(1).sum(1) * 3, 256.))
+    tm = lambda x: torch.round(reinhard(x / x.max().clamp_min(1e-12)) * 255)
+    out['tm_psnr'] = torch.stack([_psnr_t(((tm(a) - tm(b)) ** 2).sum()[None], torch.full((1,), float(px), device=a.device), 255.)[0]
+                                  for a, b in zip(pred, ref)])
+    return out
 
 # %% ../nbs/06_evaluate.ipynb #de17bdf7
 def _lum_apply(sdr, fn, gamma:float=2.2):

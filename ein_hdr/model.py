@@ -14,12 +14,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'conv', 'inplace_ops', 'lrelu', 'channel_pool', 'ChannelAttention', 'SpatialAttention', 'Attention',
-           'DAU', 'DenseLayer', 'RDB', 'EncoderStage', 'Gate', 'DecoderBlock', 'dau_conv_parts', 'FeatureFusion',
-           'ConcatFusion', 'Up', 'Head', 'to_uint8', 'grey_uint8', 'exposure_masks', 'EINConfig', 'smoothstep', 'EIN',
-           'official_prefix_map', 'strip_prefix', 'to_official_state_dict', 'from_official_state_dict',
-           'CheckpointError', 'load_official_checkpoint', 'valid_size', 'pad_to_valid', 'paper_size', 'resize',
-           'as_batch', 'predict', 'reuse_freed_memory', 'flops_per_mpix', 'ablation_table']
+__all__ = ['PRECISIONS', 'ABLATIONS', 'conv', 'inplace_ops', 'lrelu', 'channel_pool', 'ChannelAttention', 'SpatialAttention',
+           'Attention', 'DAU', 'DenseLayer', 'RDB', 'EncoderStage', 'Gate', 'DecoderBlock', 'dau_conv_parts',
+           'FeatureFusion', 'ConcatFusion', 'Up', 'Head', 'to_uint8', 'grey_uint8', 'exposure_masks', 'EINConfig',
+           'smoothstep', 'EIN', 'official_prefix_map', 'strip_prefix', 'to_official_state_dict',
+           'from_official_state_dict', 'CheckpointError', 'load_official_checkpoint', 'valid_size', 'pad_to_valid',
+           'paper_size', 'resize', 'as_batch', 'predict', 'reuse_freed_memory', 'resolve_precision', 'autocast_for',
+           'flops_per_mpix', 'ablation_table']
 
 # %% ../nbs/01_model.ipynb #481afa05
 def conv(cin:int, cout:int, k:int=3, stride:int=1, dilation:int=1, bias:bool=True)->nn.Conv2d:
@@ -274,11 +275,13 @@ class EIN(nn.Module):
         self.head = Head(C)
         self.reset_parameters()
 
-    def reset_parameters(self):
-        "Kaiming-normal (fan_in) conv weights and zero biases, as the authors; then the chosen head init."
+    def reset_parameters(self, init:str='kaiming'):
+        "Conv weights Kaiming-normal (fan_in), or N(0, 0.02) with `init='normal'` (the authors' two `init_type`s), zero biases; then the head init."
+        if init not in ('kaiming', 'normal'): raise ValueError(f"init must be 'kaiming' or 'normal', got {init!r}")
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode='fan_in')
+                if init == 'kaiming': nn.init.kaiming_normal_(m.weight, mode='fan_in')
+                else: nn.init.normal_(m.weight, 0., 0.02)
                 if m.bias is not None: nn.init.zeros_(m.bias)
         last = self.head.conv2
         if self.config.head == 'residual': nn.init.zeros_(last.weight)        # untrained: output = linearised SDR
@@ -328,7 +331,7 @@ class EIN(nn.Module):
                 f = self.fusions[i + 1](*level(k))
                 x = self.decoders[i + 1].forward_parts([self.ups[i](x), f]); del f
             else: x = self.decoders[i + 1](torch.cat([self.ups[i](x), self.fusions[i + 1](*level(k))], 1))
-        return self.output(self.head(x), ldr)
+        return self.output(self.head(x).float(), ldr.float())    # the head's output in float32, also under autocast
 
     def output(self, r, ldr):
         "Sigmoid (paper), or the residual head: linearised SDR × exp(w·r), w rising near clipping."
@@ -524,6 +527,7 @@ def predict(model:EIN, # the network
             resize_mode:str|None=None, # None: native resolution (padded); 'paper': long side 2048, multiple of 32
             device=None, # default: the model's device
             masks=None, # precomputed (mask_down, mask_up) for `sdr` (e.g. a tile's share of the whole image's masks)
+            multiple:int=8, # pad to a multiple of this (8 suffices; larger multiples make fewer distinct shapes for cuDNN autotuning and torch.compile)
            )->torch.Tensor: # B×3×H×W float32 prediction at the input size
     "Run EIN on images of any size (≥ 1×1): pad (or resize), predict, crop (or resize) back."
     sdr = as_batch(sdr)
@@ -536,8 +540,8 @@ def predict(model:EIN, # the network
         out = model(*(resize(t, size) for t in (ldr, *masks)))
         return resize(out, (H, W), mode='bilinear')
     if resize_mode is not None: raise ValueError(f"resize_mode must be None or 'paper', got {resize_mode!r}")
-    (lp, (t, l, h, w)), md, mu = pad_to_valid(ldr), pad_to_valid(masks[0])[0], pad_to_valid(masks[1])[0]
-    return model(lp, md, mu)[..., t:t + h, l:l + w]
+    (lp, (t, l, h, w)), md, mu = (pad_to_valid(x, multiple) for x in (ldr, *masks))
+    return model(lp, md[0], mu[0])[..., t:t + h, l:l + w]
 
 # %% ../nbs/01_model.ipynb #3f177629
 def reuse_freed_memory()->bool:
@@ -548,6 +552,27 @@ def reuse_freed_memory()->bool:
     except OSError: return False
     M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
     return bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(libc.mallopt(M_TRIM_THRESHOLD, 2 ** 30))
+
+# %% ../nbs/01_model.ipynb #89203551
+PRECISIONS = ('auto', 'fp32', 'tf32', 'bf16', 'fp16')
+
+def resolve_precision(precision:str|None, # one of PRECISIONS (None: 'auto')
+                      device, training:bool=False)->str:
+    "The precision to run in: 'auto' is tf32 for CUDA training, fp16 for CUDA inference, fp32 on the CPU (see the table)."
+    p = precision or 'auto'
+    if p not in PRECISIONS: raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    cuda = torch.device(device).type == 'cuda'
+    if p == 'auto': return ('tf32' if training else 'fp16') if cuda else 'fp32'
+    if not cuda and p in ('tf32', 'fp16'): raise ValueError(f"precision {p!r} needs a CUDA device; on the CPU use fp32 or bf16")
+    return p
+
+def autocast_for(precision:str, # a resolved precision (see `resolve_precision`)
+                 device):
+    "Set CUDA's TF32 switches for `precision` (process-wide) and return the autocast context to run the model in."
+    dev = torch.device(device)
+    if dev.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = precision != 'fp32'
+    dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(precision)
+    return torch.autocast(dev.type, dtype=dtype, enabled=dtype is not None)
 
 # %% ../nbs/01_model.ipynb #848834c9
 ABLATIONS = {

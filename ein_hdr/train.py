@@ -11,27 +11,32 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from fastcore.basics import patch
-from .core import atomic_write
-from .model import EIN, EINConfig, load_official_checkpoint, predict, pad_to_valid
+from .core import atomic_write, write_sdr, to_display, auto_exposure
+from .model import EIN, EINConfig, load_official_checkpoint, predict, resolve_precision, autocast_for
 from .data import PairDataset, make_loader, DataError
 from .losses import EINLoss, load_vgg19
-from .metrics import hdr_metrics, tonemapped_psnr
+from .metrics import batch_scores
 
 # %% auto #0
-__all__ = ['TrainConfig', 'dist_info', 'epoch_indices', 'NonFiniteLoss', 'Trainer', 'plot_log']
+__all__ = ['LOG_KEYS', 'SAT_STEPS', 'SAT_LIMIT', 'TIME_PARTS', 'TrainConfig', 'dist_info', 'epoch_indices', 'EpochBatches',
+           'size_batches', 'NonFiniteLoss', 'Trainer', 'plot_log']
 
 # %% ../nbs/04_train.ipynb #90b40acd
 @dataclass
 class TrainConfig:
     "Training options; the defaults are the paper's recipe."
     root_path:str='./data' # dataset root in the paper's layout
-    out_dir:str='runs/ein' # checkpoints/, log.csv and results/ go here unless set below
-    checkpoints_dir:str|None=None
-    log_dir:str|None=None
-    results_dir:str|None=None
+    out_dir:str='runs/ein' # the run's folder (the authors' results_path): checkpoints/, log.csv and results/ go here
+    checkpoints_dir:str|None=None # default out_dir/checkpoints; a relative path is taken inside out_dir (the authors' ckpt_path)
+    log_dir:str|None=None # default out_dir; relative: inside out_dir (the authors' log_path)
+    results_dir:str|None=None # default out_dir/results (training previews, `check_img`); relative: inside out_dir
+    train_file:str|None=None # pair table of the training split in root_path (default train.xls, .xlsx or .csv)
+    valid_file:str|None=None # pair table of the validation split (default valid.xls, .xlsx or .csv)
     max_epoch:int=200
     max_steps:int|None=None # stop after this many optimiser steps in total (budgets, tests)
+    start_epoch:int=0 # the epoch count a fresh run starts from (the authors' resume by weights; --resume continues exactly)
     batch_size:int=8
+    valid_batch_size:int=8 # validation images per batch (images of equal size are batched)
     lr:float=1e-4
     betas:tuple=(0.95, 0.999)
     t0:int=25 # CosineAnnealingWarmRestarts period in epochs
@@ -39,16 +44,23 @@ class TrainConfig:
     crop_size:int=224
     mode:str='paper' # 'paper' (resize to crop_size, flips) or 'crop' (native-resolution crops)
     scale:tuple=(1., 1.) # 'crop' mode: scale jitter range
+    augment:bool=True # random crops, scale jitter, flips and rotations (False: the same pixels every epoch)
     target:str='minmax' # 'minmax' (paper) or 'exposure'
+    hdr_ext:tuple|None=None # accepted HDR file extensions (default .hdr, .exr)
+    sdr_ext:tuple|None=None # accepted SDR file extensions (default png, jpg, jpeg, tif, tiff, bmp)
     num_workers:int=0
     seed:int=2021
     num_c:int=32
     model:dict=field(default_factory=dict) # further EINConfig switches, e.g. {'head': 'residual'}
+    init_type:str='kaiming' # conv weight init of a fresh model: 'kaiming' (paper) or 'normal' (N(0, 0.02))
     pre_model:str|None=None # initial weights (ours or the authors')
     resume:str|None=None # checkpoint to continue from exactly
     valid_freq:int=1 # validate every N epochs (0: never)
     valid_max:int|None=None # validate on at most N images
+    valid_cache_mb:float=1024 # keep decoded validation images in memory across epochs up to this size (0: never)
     checkpoints_freq:int=10 # keep epoch_NNNN.pt every N epochs (0: only last and best)
+    loss_freq:int=0 # log the mean loss every N steps (0: only the progress bar and log.csv)
+    check_img:int=0 # save an SDR | prediction | target preview to results_dir every N steps (0: never)
     perceptual:bool=True # VGG19 term (needs ImageNet VGG19 weights)
     vgg_weights:str|None=None
     download_vgg:bool=False
@@ -57,14 +69,18 @@ class TrainConfig:
     pu21_align:bool=True # PU21 term: align each prediction's scale to its target first, as the evaluation does
     w_l1:float=10. # weight of the multi-scale μ-law L1 term (paper: 10)
     w_cos:float=180 / math.pi # weight of the cosine term (paper: 180/π)
-    amp:str|None=None # None, 'bf16' or 'fp16' (CUDA)
-    channels_last:bool=True # on CUDA
+    precision:str='auto' # 'auto' (CUDA: tf32, CPU: fp32), 'fp32', 'tf32', 'bf16' or 'fp16' (see the model notebook)
+    amp:str|None=None # older name: 'bf16'/'fp16' set `precision`, 'none' means fp32
+    channels_last:bool=False # on CUDA (measured slower on an H100, so off)
+    compile:bool=False # torch.compile the training step's model
     device:str|None=None
     progress:bool=True
 
     def dirs(self):
+        "(checkpoints, log, results) folders; relative ones live inside out_dir, as the authors' paths live in results_path."
         o = Path(self.out_dir)
-        return (Path(self.checkpoints_dir or o/'checkpoints'), Path(self.log_dir or o), Path(self.results_dir or o/'results'))
+        return tuple(o/(d if d is not None else default) for d, default in
+                     ((self.checkpoints_dir, 'checkpoints'), (self.log_dir, '.'), (self.results_dir, 'results')))
 
 # %% ../nbs/04_train.ipynb #89e9b4b0
 def dist_info():
@@ -77,6 +93,24 @@ def epoch_indices(n:int, epoch:int, seed:int, rank:int=0, world:int=1)->list:
     per = math.ceil(n / world)
     perm += perm[:per * world - n]
     return perm[rank::world]
+
+class EpochBatches:
+    "Batches of (epoch, index) keys, epoch after epoch without end, from `epoch` and `skip` items into it: one loader serves a whole run."
+    def __init__(self, n:int, batch_size:int, seed:int, rank:int=0, world:int=1, epoch:int=0, skip:int=0):
+        self.n, self.bs, self.seed, self.rank, self.world, self.epoch, self.skip = n, batch_size, seed, rank, world, epoch, skip
+    def __iter__(self):
+        e, skip = self.epoch, self.skip
+        while True:
+            idx = epoch_indices(self.n, e, self.seed, self.rank, self.world)[skip:]
+            for k in range(0, len(idx), self.bs): yield [(e, i) for i in idx[k:k + self.bs]]
+            e, skip = e + 1, 0
+
+def size_batches(sizes:list, # (h, w) of each item
+                 batch_size:int)->list:
+    "Index batches of equal-sized items, at most `batch_size` each, in first-seen order (for validation)."
+    groups = {}
+    for i, s in enumerate(sizes): groups.setdefault(tuple(s), []).append(i)
+    return [g[k:k + batch_size] for g in groups.values() for k in range(0, len(g), batch_size)]
 
 # %% ../nbs/04_train.ipynb #d34c9ae0
 class NonFiniteLoss(RuntimeError):
@@ -100,14 +134,17 @@ class Trainer:
             dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
         self.main = self.rank == 0
         self.device = torch.device(cfg.device or (f'cuda:{self.local_rank}' if torch.cuda.is_available() else 'cpu'))
-        if self.device.type == 'cuda': torch.cuda.set_device(self.device)
+        if self.device.type == 'cuda': torch.cuda.set_device(self.device); torch.backends.cudnn.benchmark = True   # fixed crop sizes
+        amp = {None: None, 'none': 'fp32', 'bf16': 'bf16', 'fp16': 'fp16'}[cfg.amp]
+        self.precision = resolve_precision(amp if (amp and cfg.precision == 'auto') else cfg.precision, self.device, training=True)
         torch.manual_seed(cfg.seed); np.random.seed(cfg.seed); random.seed(cfg.seed)
-        ds_kw = dict(mode=cfg.mode, crop_size=cfg.crop_size, scale=tuple(cfg.scale), target=cfg.target, seed=cfg.seed)
-        self.train_ds = PairDataset(cfg.root_path, 'train', **ds_kw)          # fails here, naming files, if anything is wrong
+        ds_kw = dict(mode=cfg.mode, crop_size=cfg.crop_size, scale=tuple(cfg.scale), target=cfg.target, seed=cfg.seed,
+                     hdr_exts=cfg.hdr_ext, sdr_exts=cfg.sdr_ext)
+        self.train_ds = PairDataset(cfg.root_path, 'train', augment=cfg.augment, table=cfg.train_file, **ds_kw)   # fails here, naming files
         if len(self.train_ds) == 0: raise DataError(f"{cfg.root_path}: the training table lists no pairs")
         root = Path(cfg.root_path)
-        has_valid = (root/'valid_SDR').is_dir() and any((root/f'valid{e}').exists() for e in ('.xls', '.xlsx', '.csv'))
-        self.valid_ds = PairDataset(cfg.root_path, 'valid', **ds_kw) if has_valid and cfg.valid_freq else None
+        has_valid = (root/'valid_SDR').is_dir() and (cfg.valid_file is not None or any((root/f'valid{e}').exists() for e in ('.xls', '.xlsx', '.csv')))
+        self.valid_ds = PairDataset(cfg.root_path, 'valid', table=cfg.valid_file, **ds_kw) if has_valid and cfg.valid_freq else None
         if cfg.valid_freq and not has_valid and self.main: self.log(f"note: no validation split in {root}; training without validation")
         self.net = self._build_model().to(self.device)
         if self.device.type == 'cuda' and cfg.channels_last: self.net = self.net.to(memory_format=torch.channels_last)
@@ -115,17 +152,18 @@ class Trainer:
         if self.world > 1:
             from torch.nn.parallel import DistributedDataParallel as DDP
             self.model = DDP(self.net, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
+        if cfg.compile: self.model = torch.compile(self.model)
         self.opt = torch.optim.Adam(self.net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
         self.sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(self.opt, T_0=cfg.t0, eta_min=cfg.eta_min)
         vgg = load_vgg19(cfg.vgg_weights, cfg.download_vgg).to(self.device) if cfg.perceptual else None
         self.crit = EINLoss(vgg=vgg, w_highlight=cfg.w_highlight, w_pu21=cfg.w_pu21, pu21_align=cfg.pu21_align, w_l1=cfg.w_l1, w_cos=cfg.w_cos).to(self.device)
-        self.amp = {'bf16': torch.bfloat16, 'fp16': torch.float16, None: None, 'none': None}[cfg.amp]
-        if self.amp is not None and self.device.type != 'cuda': self.amp = None
-        self.scaler = torch.amp.GradScaler('cuda', enabled=self.amp == torch.float16)
+        self.scaler = torch.amp.GradScaler('cuda', enabled=self.precision == 'fp16')
         self.epoch = self.step_in_epoch = self.global_step = 0
-        self.best, self.history = -math.inf, []
+        self.best, self.history, self._valid_cache, self._sat = -math.inf, [], None, []
+        self.steps_per_epoch = math.ceil(math.ceil(len(self.train_ds) / self.world) / cfg.batch_size)
         self.ckpt_dir, self.log_dir, self.results_dir = cfg.dirs()
         if cfg.resume: self.load(cfg.resume)
+        else: self.epoch = cfg.start_epoch
 
     def _build_model(self):
         cfg = self.cfg
@@ -133,11 +171,17 @@ class Trainer:
             m = load_official_checkpoint(cfg.pre_model)
             if m.config.num_c != cfg.num_c and self.main: self.log(f"note: --pre_model has num_c={m.config.num_c}; using it")
             return m.train()
-        return EIN(num_c=cfg.num_c, **cfg.model).train()
+        m = EIN(num_c=cfg.num_c, **cfg.model)
+        if cfg.init_type != 'kaiming': m.reset_parameters(cfg.init_type)
+        return m.train()
 
 # %% ../nbs/04_train.ipynb #9ef163b6
 def _to(batch, device):
     return {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+
+LOG_KEYS = ['time', 'epoch', 'step', 'lr', 'loss', 'l1', 'perc', 'cos', 'highlight', 'pu21', 'imgs_per_s',
+            'valid_pu21_psnr', 'valid_hl_pu21_psnr', 'valid_tm_psnr', 'data_s', 'step_s', 'valid_s', 'ckpt_s', 'epoch_s']
+SAT_STEPS, SAT_LIMIT = 20, 0.5 # the sigmoid head counts as saturated when, over steps 11-20, over half its outputs are within 1e-6 of 0 or 1
 
 @patch
 def state(self:Trainer)->dict:
@@ -172,9 +216,7 @@ def _log_row(self:Trainer, row:dict):
     self.log_dir.mkdir(parents=True, exist_ok=True)
     p = self.log_dir/'log.csv'
     new = not p.exists()
-    keys = ['time', 'epoch', 'step', 'lr', 'loss', 'l1', 'perc', 'cos', 'highlight', 'pu21', 'imgs_per_s',
-            'valid_pu21_psnr', 'valid_hl_pu21_psnr', 'valid_tm_psnr']
-    if not new: keys = open(p).readline().strip().split(',') or keys     # a resumed run keeps its file's columns
+    keys = LOG_KEYS if new else open(p).readline().strip().split(',')       # a resumed run keeps its file's columns
     with open(p, 'a', newline='') as f:
         w = csv.DictWriter(f, fieldnames=keys, extrasaction='ignore')
         if new: w.writeheader()
@@ -188,37 +230,80 @@ def train_step(self:Trainer, batch)->dict:
     ldr, md, mu, target = b['ldr'], b['mask_down'], b['mask_up'], b['target']
     if self.device.type == 'cuda' and self.cfg.channels_last:
         ldr, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (ldr, md, mu))
-    with torch.autocast(self.device.type, dtype=self.amp, enabled=self.amp is not None):
+    with autocast_for(self.precision, self.device):
         pred = self.model(ldr, md, mu)
     loss, parts = self.crit(pred.float(), target, ldr)
     ok = torch.isfinite(loss.detach()).float()
     if self.world > 1: dist.all_reduce(ok, op=dist.ReduceOp.MIN)
-    if ok.item() < 1:
+    watch = self.net.config.head == 'sigmoid' and self.global_step < SAT_STEPS
+    sat = ((pred.detach() < 1e-6) | (pred.detach() > 1 - 1e-6)).float().mean() if watch else ok.new_zeros(())
+    ok, sat = torch.stack([ok, sat]).tolist()                                 # one synchronisation for both
+    if ok < 1:
         raise NonFiniteLoss(f"loss is {loss.item()} at epoch {self.epoch}, step {self.global_step}: training stopped; "
                             f"the last good checkpoint is {self.ckpt_dir/'last.pt'} (if one was saved)")
     self.opt.zero_grad(set_to_none=True)
     self.scaler.scale(loss).backward()
     self.scaler.step(self.opt); self.scaler.update()
     self.global_step += 1; self.step_in_epoch += 1
+    if watch: self._watch_saturation(sat)
+    if self.main and self.cfg.check_img and self.global_step % self.cfg.check_img == 0: self.save_preview(b['ldr'][0], pred[0], target[0])
     return dict(loss=float(loss.detach()), **parts)
+
+@patch
+def _watch_saturation(self:Trainer, frac:float):
+    "Warn once when the sigmoid head's outputs sit at 0 or 1 after the first steps (its gradient then vanishes)."
+    self._sat.append(frac)
+    if self.global_step != SAT_STEPS: return
+    self.saturation = float(np.mean(self._sat[SAT_STEPS // 2:]))
+    if self.saturation > SAT_LIMIT and self.main:
+        self.log(f"warning: the sigmoid head is saturated: {self.saturation:.0%} of its outputs are within 1e-6 of 0 or 1 after "
+                 f"{SAT_STEPS} steps, so almost no gradient reaches the network and the loss will barely move (the paper's Kaiming "
+                 f"init starts it there). Remedy: --head_init linear (TrainConfig(model=dict(head_init='linear'))), or --head residual.")
+
+@patch
+def save_preview(self:Trainer, ldr, pred, target):
+    "Write SDR | prediction | target (one exposure, from the target) as a PNG in results_dir (the authors' check_img)."
+    im = lambda t: t.detach().float().permute(1, 2, 0).cpu().numpy()
+    e = auto_exposure(im(target))
+    row = np.concatenate([im(ldr).clip(0, 1), to_display(im(pred), exposure=e), to_display(im(target), exposure=e)], 1)
+    return write_sdr(self.results_dir/f'step_{self.global_step:07d}.png', row, overwrite=True)
+
+@patch
+def _valid_batches(self:Trainer):
+    "Validation batches (uint8 SDR, HDR): equal-sized images batched, decoded by workers once and kept in memory if they fit."
+    if self._valid_cache is not None: yield from self._valid_cache; return
+    cfg, ds = self.cfg, self.valid_ds
+    n = len(ds) if cfg.valid_max is None else min(cfg.valid_max, len(ds))
+    groups = size_batches([ds.item_size(i) for i in range(n)], cfg.valid_batch_size)
+    loader = make_loader(ds, batch_sampler=groups, num_workers=cfg.num_workers, seed=cfg.seed, collate_fn=_valid_collate,
+                         pin_memory=self.device.type == 'cuda')
+    cache, size = [], 0.
+    for sdr, hdr in loader:
+        size += (sdr.numel() + hdr.numel() * 4) / 1e6
+        if cache is not None and size <= cfg.valid_cache_mb: cache.append((sdr, hdr))
+        else: cache = None
+        yield sdr, hdr
+    self._valid_cache = cache
+
+def _valid_collate(items):
+    "Only what validation needs: the SDR as uint8 (exact: it was 8-bit) and the HDR."
+    return (torch.stack([torch.round(it['ldr'] * 255).to(torch.uint8) for it in items]), torch.stack([it['hdr'] for it in items]))
 
 @patch
 @torch.no_grad()
 def validate(self:Trainer)->dict:
-    "PU21-PSNR (overall and highlights, protocol of the evaluation notebook) and the authors' tone-mapped PSNR."
+    "PU21-PSNR (overall and highlights, protocol of the evaluation notebook) and the authors' tone-mapped PSNR, batched on the device."
     if self.valid_ds is None: return {}
     self.net.eval()
-    n = len(self.valid_ds) if self.cfg.valid_max is None else min(self.cfg.valid_max, len(self.valid_ds))
-    scores = []
-    for i in range(n):
-        it = self.valid_ds[i]
-        pred = predict(self.net, it['ldr'][None].to(self.device))[0].float().cpu()
-        m = hdr_metrics(pred, it['hdr'], it['ldr'])
-        scores.append((m['pu21_psnr'], m.get('hl_pu21_psnr', float('nan')), tonemapped_psnr(pred, it['hdr'])))
+    scores = {k: [] for k in ('pu21_psnr', 'hl_pu21_psnr', 'tm_psnr')}
+    for sdr, hdr in self._valid_batches():
+        sdr, hdr = sdr.to(self.device, non_blocking=True), hdr.to(self.device, non_blocking=True)
+        with autocast_for(self.precision, self.device): pred = predict(self.net, sdr)
+        for k, v in batch_scores(pred, hdr, sdr.float() / 255).items(): scores[k].append(v.cpu())
     self.net.train()
-    s = np.array(scores, dtype=np.float64); s[np.isinf(s)] = np.nan
-    return dict(valid_pu21_psnr=float(np.nanmean(s[:, 0])), valid_hl_pu21_psnr=float(np.nanmean(s[:, 1])) if np.isfinite(s[:, 1]).any() else float('nan'),
-                valid_tm_psnr=float(np.nanmean(s[:, 2])))
+    mean = lambda v: float(np.nanmean(v)) if np.isfinite(v).any() else float('nan')
+    s = {k: torch.cat(v).numpy() for k, v in scores.items()}
+    return {f'valid_{k}': mean(np.where(np.isinf(v), np.nan, v)) for k, v in s.items()}
 
 @patch
 def done(self:Trainer)->bool:
@@ -226,59 +311,85 @@ def done(self:Trainer)->bool:
 
 @patch
 def fit(self:Trainer)->list:
-    "Train until max_epoch or max_steps; validate, log and checkpoint along the way. Returns the log rows."
+    "Train until max_epoch or max_steps with one loader for the whole run; validate, log and checkpoint along the way. Returns the log rows."
     from tqdm.auto import tqdm
     cfg = self.cfg
-    if self.main: self.log(f"training EIN(num_c={self.net.config.num_c}) on {len(self.train_ds)} pairs, {self.world} process(es), device {self.device}")
+    if self.main: self.log(f"training EIN(num_c={self.net.config.num_c}) on {len(self.train_ds)} pairs, {self.world} process(es), "
+                           f"device {self.device}, precision {self.precision}")
+    batches = EpochBatches(len(self.train_ds), cfg.batch_size, cfg.seed, self.rank, self.world, self.epoch, self.step_in_epoch * cfg.batch_size)
+    loader = make_loader(self.train_ds, batch_sampler=batches, num_workers=cfg.num_workers, seed=cfg.seed,
+                         pin_memory=self.device.type == 'cuda', **(dict(prefetch_factor=4) if cfg.num_workers else {}))
+    total = min(cfg.max_steps or math.inf, cfg.max_epoch * self.steps_per_epoch)
+    bar = tqdm(total=None if math.isinf(total) else total, initial=self.global_step, disable=not (self.main and cfg.progress), leave=False)
+    self._clock, self._recent, it = self._new_clock(), [], iter(loader)
     try:
         while not self.done():
-            self.train_ds.set_epoch(self.epoch)
-            idx = epoch_indices(len(self.train_ds), self.epoch, cfg.seed, self.rank, self.world)[self.step_in_epoch * cfg.batch_size:]
-            loader = make_loader(self.train_ds, cfg.batch_size, shuffle=False, sampler=idx, num_workers=cfg.num_workers, seed=cfg.seed,
-                                 pin_memory=self.device.type == 'cuda')
-            bar = tqdm(loader, desc=f'epoch {self.epoch + 1}/{cfg.max_epoch}', disable=not (self.main and cfg.progress), leave=False)
-            t0 = time.time()
-            for batch in bar:
-                parts = self.train_step(batch)
-                ips = len(batch['name']) * self.world / max(time.time() - t0, 1e-9); t0 = time.time()
-                bar.set_postfix({k: f'{v:.4g}' for k, v in parts.items()})
-                self._log_row(dict(time=round(time.time(), 2), epoch=self.epoch, step=self.global_step, lr=self.opt.param_groups[0]['lr'],
-                                   imgs_per_s=round(ips, 2), **parts))
-                if self.done(): break
-            if self.step_in_epoch < math.ceil(len(self.train_ds) / self.world / cfg.batch_size): break   # stopped mid-epoch (max_steps)
-            self.end_epoch()
+            t0 = time.perf_counter(); batch = next(it); t1 = time.perf_counter()
+            first = self._clock['steps'] == 0 and cfg.compile
+            parts = self.train_step(batch); t2 = time.perf_counter()
+            if first and self.main: self.log(f"torch.compile: the first step took {t2 - t1:.1f} s (compilation included)")
+            c = self._clock; c['data'] += t1 - t0; c['step'] += t2 - t1; c['steps'] += 1; c['images'] += len(batch['name']) * self.world
+            bar.update(1); bar.set_description(f'epoch {self.epoch + 1}/{cfg.max_epoch}'); bar.set_postfix({k: f'{v:.4g}' for k, v in parts.items()})
+            self._log_row(dict(time=round(time.time(), 2), epoch=self.epoch, step=self.global_step, lr=self.opt.param_groups[0]['lr'],
+                               imgs_per_s=round(len(batch['name']) * self.world / max(t2 - t0, 1e-9), 2), **parts))
+            self._report_loss(parts)
+            if self.step_in_epoch == self.steps_per_epoch: self.end_epoch()
     except NonFiniteLoss:
         raise                                           # keep the last good checkpoint as it is
     except BaseException:
         if self.main and self.global_step: self.save('last.pt')   # interrupted (e.g. Ctrl-C): keep the progress
         raise
+    finally:
+        del it; bar.close()                             # stops the loader's workers
     if self.main and self.global_step: self.save('last.pt')
     return self.history
 
 @patch
+def _new_clock(self:Trainer)->dict: return dict(data=0., step=0., steps=0, images=0, t0=time.perf_counter())
+
+@patch
+def _report_loss(self:Trainer, parts:dict):
+    "Every `loss_freq` steps, one log line with the loss parts averaged over those steps (the authors' loss_freq)."
+    if not self.cfg.loss_freq: return
+    self._recent.append(parts)
+    if len(self._recent) < self.cfg.loss_freq: return
+    mean = {k: np.mean([p[k] for p in self._recent]) for k in parts}; self._recent = []
+    if self.main: self.log(f"step {self.global_step} (epoch {self.epoch + 1}): " + ', '.join(f'{k} {v:.4g}' for k, v in mean.items()))
+
+@patch
 def end_epoch(self:Trainer):
-    "Step the schedule; validate, save best, last and periodic checkpoints."
-    cfg = self.cfg
+    "Step the schedule; validate, save best, last and periodic checkpoints; log where the epoch's time went."
+    cfg, c = self.cfg, self._clock
     self.epoch += 1; self.step_in_epoch = 0
     self.sched.step()
-    row = {}
-    if self.main and cfg.valid_freq and self.valid_ds is not None and self.epoch % cfg.valid_freq == 0:
-        row = self.validate()
-        self._log_row(dict(time=round(time.time(), 2), epoch=self.epoch, step=self.global_step, lr=self.opt.param_groups[0]['lr'], **row))
-        self.log(f"epoch {self.epoch}: " + ', '.join(f'{k} {v:.2f}' for k, v in row.items()))
-        if row['valid_pu21_psnr'] > self.best:
-            self.best = row['valid_pu21_psnr']; self.save('best.pt')
+    t0 = time.perf_counter(); row = {}
+    if self.main and cfg.valid_freq and self.valid_ds is not None and self.epoch % cfg.valid_freq == 0: row = self.validate()
+    t1 = time.perf_counter()
+    if row and row['valid_pu21_psnr'] > self.best:
+        self.best = row['valid_pu21_psnr']; self.save('best.pt')
     if cfg.checkpoints_freq and self.epoch % cfg.checkpoints_freq == 0: self.save(f'epoch_{self.epoch:04d}.pt')
     self.save('last.pt')
+    t2 = time.perf_counter()
+    times = dict(data_s=c['data'], step_s=c['step'], valid_s=t1 - t0, ckpt_s=t2 - t1, epoch_s=t2 - c['t0'])
+    ips = c['images'] / max(c['data'] + c['step'], 1e-9)
+    self._log_row(dict(time=round(time.time(), 2), epoch=self.epoch, step=self.global_step, lr=self.opt.param_groups[0]['lr'],
+                       imgs_per_s=round(ips, 2), **row, **{k: round(v, 3) for k, v in times.items()}))
+    if self.main:
+        self.log(f"epoch {self.epoch}: " + ''.join(f'{k} {v:.2f}, ' for k, v in row.items()) +
+                 f"{c['steps']} steps in {times['epoch_s']:.1f} s (data {times['data_s']:.1f}, steps {times['step_s']:.1f}, "
+                 f"validation {times['valid_s']:.1f}, checkpoints {times['ckpt_s']:.1f}), {ips:.1f} images/s")
+    self._clock = self._new_clock()
     if self.world > 1: dist.barrier()
 
 # %% ../nbs/04_train.ipynb #602d1a27
+TIME_PARTS = (('data_s', 'waiting for data'), ('step_s', 'training steps'), ('valid_s', 'validation'), ('ckpt_s', 'checkpoints'))
+
 def plot_log(path, # log.csv of a run
             ):
-    "Loss (and its parts) per step and validation PU21-PSNR per epoch, from a run's log.csv."
+    "Loss (and its parts) per step, validation PU21-PSNR per epoch and where each epoch's time went, from a run's log.csv."
     import pandas as pd, matplotlib.pyplot as plt
     df = pd.read_csv(path)
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.2))
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(13, 3.2))
     tr = df[df.loss.notna()]
     for k in ('loss', 'l1', 'perc', 'cos', 'highlight', 'pu21'):
         if k in tr and tr[k].notna().any(): a1.plot(tr.step, tr[k], label=k, lw=1)
@@ -288,5 +399,11 @@ def plot_log(path, # log.csv of a run
         if k in va and va[k].notna().any(): a2.plot(va.epoch, va[k], 'o-', label=lab)
     a2.set_xlabel('epoch'); a2.set_ylabel('dB'); a2.set_title('validation' if len(va) else 'validation (none logged)')
     if len(va): a2.legend(fontsize=8)
+    ep = df[df.epoch_s.notna()] if 'epoch_s' in df else df.iloc[:0]
+    bottom = np.zeros(len(ep))
+    for k, lab in TIME_PARTS:
+        if k in ep: a3.bar(ep.epoch, ep[k], bottom=bottom, label=lab); bottom = bottom + ep[k].fillna(0).values
+    a3.set_xlabel('epoch'); a3.set_ylabel('seconds'); a3.set_title('time per epoch' if len(ep) else 'time per epoch (not logged)')
+    if len(ep): a3.legend(fontsize=8)
     fig.tight_layout()
     return fig
