@@ -1,6 +1,7 @@
 # ein-hdr: two commands do all set-up on a fresh machine.
 #   make demo   - create .venv if missing, install, run the main job on the sample data
 #   make test   - create .venv if missing, install, check notebooks/module sync, run all tests
+#   make notebooks - execute the notebooks and store their outputs;  make book - HTML book in book/
 PYTHON ?= python3
 VENV   ?= .venv
 VPY    := $(VENV)/bin/python
@@ -10,7 +11,7 @@ SHARED ?= ../shared
 OUT    ?= demo_out
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: demo test sync nbtest install lab clean
+.PHONY: demo test sync nbtest install lab clean notebooks book
 
 install: $(STAMP)
 
@@ -39,8 +40,17 @@ sync: $(STAMP)
 test: sync
 	$(VPY) -m pytest -q tests
 
+# execute every notebook and store its outputs (figures, tables) in place; then the usual clean-up
+notebooks: $(STAMP)
+	$(VPY) scripts/run_notebooks.py $(NB)
+	@$(VENV)/bin/nbdev_clean
+
+# the stored notebooks as an HTML book in book/ (nothing is executed)
+book: $(STAMP)
+	$(VPY) scripts/make_book.py --out book
+
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=nbs $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 clean:
-	rm -rf $(VENV) $(OUT) *.egg-info
+	rm -rf $(VENV) $(OUT) book *.egg-info

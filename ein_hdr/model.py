@@ -14,13 +14,58 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'ABLATIONS', 'conv', 'inplace_ops', 'lrelu', 'channel_pool', 'ChannelAttention', 'SpatialAttention',
-           'Attention', 'DAU', 'DenseLayer', 'RDB', 'EncoderStage', 'Gate', 'DecoderBlock', 'dau_conv_parts',
-           'FeatureFusion', 'ConcatFusion', 'Up', 'Head', 'to_uint8', 'grey_uint8', 'exposure_masks', 'EINConfig',
-           'smoothstep', 'EIN', 'official_prefix_map', 'strip_prefix', 'to_official_state_dict',
+__all__ = ['PRECISIONS', 'ABLATIONS', 'network_diagram', 'conv', 'inplace_ops', 'lrelu', 'channel_pool', 'ChannelAttention',
+           'SpatialAttention', 'Attention', 'DAU', 'DenseLayer', 'RDB', 'EncoderStage', 'Gate', 'DecoderBlock',
+           'dau_conv_parts', 'FeatureFusion', 'ConcatFusion', 'Up', 'Head', 'to_uint8', 'grey_uint8', 'exposure_masks',
+           'EINConfig', 'smoothstep', 'EIN', 'official_prefix_map', 'strip_prefix', 'to_official_state_dict',
            'from_official_state_dict', 'CheckpointError', 'load_official_checkpoint', 'valid_size', 'pad_to_valid',
            'paper_size', 'resize', 'as_batch', 'predict', 'reuse_freed_memory', 'resolve_precision', 'autocast_for',
            'flops_per_mpix', 'ablation_table']
+
+# %% ../nbs/01_model.ipynb #8de0e1b4
+def network_diagram(head:str='sigmoid', # 'sigmoid' (paper) or 'residual'
+                    gates:bool=True, depth:int=3):
+    "EIN as a picture: three branches through one shared encoder, gates, fusion at every scale, the decoder and the head."
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+    fig, ax = plt.subplots(figsize=(11, 5), dpi=110); ax.set_xlim(0, 11); ax.set_ylim(0.15, 5.45); ax.axis('off')
+    col = dict(inp='#e8eef7', enc='#cfe3f7', gate='#fde2c8', fuse='#d9f0d3', dec='#e9dcf3', head='#f7d4d4')
+    def box(x, y, text, kind, w=1.5, h=0.62):
+        ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle='round,pad=0.02', fc=col[kind], ec='0.35', lw=0.8))
+        ax.text(x, y, text, ha='center', va='center', fontsize=7.5)
+    def arrow(a, b, text='', ls='-', off=(0, 0.1)):
+        ax.annotate('', xy=b, xytext=a, arrowprops=dict(arrowstyle='-|>', color='0.3', lw=0.9, ls=ls, shrinkA=1, shrinkB=1))
+        if text: ax.text((a[0] + b[0]) / 2 + off[0], (a[1] + b[1]) / 2 + off[1], text, ha='center', fontsize=6.5, color='0.25')
+    ys = [4.3, 3.3, 2.3, 1.3]                                   # levels 1 (full resolution) to 4 (1/8)
+    box(0.65, 4.85, 'SDR (8-bit)', 'inp', w=1.1, h=0.45); box(0.65, 3.75, 'exposure\nmasks: down,\nup', 'inp', w=1.1, h=0.75)
+    arrow((0.65, 4.62), (0.65, 4.13))
+    bx = {'under = SDR · mask_down': 4.85, 'over = SDR · mask_up': 4.3, 'whole = SDR': 3.75}
+    for t, y in bx.items(): box(2.35, y, t, 'inp', w=1.75, h=0.4)
+    arrow((1.2, 4.85), (1.47, 3.8)); arrow((1.2, 3.75), (1.47, 4.3)); arrow((1.2, 3.75), (1.47, 4.8))
+    for y in bx.values(): arrow((3.22, y), (3.58, ys[0] + 0.1 * (y - 4.3)))
+    ax.text(4.5, 5.1, 'one encoder shared by the three branches', ha='center', fontsize=7, color='0.25')
+    enc = ['E1: 7×7, 3×3, DAU', 'E2: 3×3 ↓2, 3×3, DAU', 'E3: 3×3 ↓2, 3×3, DAU', f'E4: 3×3 ↓2, 3×3, DAU\n+ {depth} residual dense blocks']
+    for k, (y, t) in enumerate(zip(ys, enc)):
+        box(4.5, y, t, 'enc', w=1.8, h=0.62 if k < 3 else 0.75)
+        if k: arrow((4.5, ys[k - 1] - 0.31), (4.5, y + (0.31 if k < 3 else 0.38)))
+    if gates:
+        for k, y in enumerate(ys[1:], 2):
+            box(6.1, y + 0.48, f'gates a{k}: under, over', 'gate', w=1.3, h=0.34)
+            arrow((5.45, y + 0.48), (5.4, y + 0.18), ls='--')
+    for k, y in enumerate(ys):
+        box(7.55, y, f'FF{k + 1}: fuse over+under\nwith whole', 'fuse', w=1.5)
+        arrow((5.4, y), (6.8, y), 'skip: 3 branches' if k == 0 else '', off=(0.15, 0.08))
+        box(9.25, y, f'D{k + 1} ({[1, 2, 3, 4][k]}C)', 'dec', w=1.0)
+        arrow((8.3, y), (8.75, y))
+        if k: arrow((9.25, y + 0.31), (9.25, ys[k - 1] - 0.31), '↑2, 1×1 conv,\nconcat with FF', off=(0.75, -0.1))
+    box(8.7, 5.15, 'head: 3×3, LReLU, 7×7 → ' + ('sigmoid' if head == 'sigmoid' else 'residual gain'), 'head', w=2.6, h=0.4)
+    arrow((9.25, ys[0] + 0.31), (9.25, 4.95)); box(10.5, 5.15, 'HDR (linear)', 'head', w=0.85, h=0.4)
+    arrow((10.0, 5.15), (10.07, 5.15))
+    ax.text(5.5, 0.35, ('gate a_k = σ(conv(the branch\'s level k−1 features)) · a_(k−1)², multiplies the under and over branches at level k;  '
+                        if gates else '') + 'FF_k = block(cat(over + under, whole)) + conv(whole);  D_k: DAU, 3×3, 3×3, DAU',
+            ha='center', fontsize=6.5, color='0.25')
+    ax.set_title('EIN: exposure branches over one shared encoder, fused at every scale', fontsize=10)
+    return fig
 
 # %% ../nbs/01_model.ipynb #481afa05
 def conv(cin:int, cout:int, k:int=3, stride:int=1, dilation:int=1, bias:bool=True)->nn.Conv2d:
