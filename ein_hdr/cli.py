@@ -5,8 +5,16 @@
 # %% ../nbs/08_cli.ipynb #b9ad642e
 from __future__ import annotations
 import argparse, os, sys, time
-if sys.argv[1:2] and sys.argv[1] in ('predict', 'evaluate', 'demo'):   # inference: huge pages for torch's large CPU blocks
-    os.environ.setdefault('THP_MEM_ALLOC_ENABLE', '1')                    # (read when torch first allocates, so before it loads)
+
+def _reconstructs(argv:list)->bool:
+    "Does this command line reconstruct images (predict, evaluate, demo, or the authors' form without --train True)?"
+    if argv[:1] and argv[0] in ('predict', 'evaluate', 'demo'): return True
+    if not argv or not argv[0].startswith('--') or argv[0] in ('--help', '--version'): return False
+    i = argv.index('--train') if '--train' in argv else -1
+    return i < 0 or i + 1 >= len(argv) or argv[i + 1].strip().lower() in ('false', '0', 'no')
+
+if _reconstructs(sys.argv[1:]): os.environ.setdefault('THP_MEM_ALLOC_ENABLE', '1')   # huge pages for torch's large CPU blocks
+                                                                                      # (read at torch's first allocation: before it loads)
 from pathlib import Path
 from .core import *
 
@@ -139,13 +147,14 @@ def _cmd_train(a):
     cfg = TrainConfig(root_path=a.root_path, out_dir=a.out_dir, checkpoints_dir=a.checkpoints_dir, log_dir=a.log_dir,
                       results_dir=a.results_dir, train_file=a.train_file, valid_file=a.valid_file, max_epoch=a.max_epoch,
                       max_steps=a.max_steps, start_epoch=a.start_epoch, batch_size=a.batch_size, valid_batch_size=a.valid_batch_size,
-                      lr=a.lr, crop_size=a.crop_size, mode=a.mode, scale=tuple(a.scale), augment=not a.no_augment, target=a.target,
+                      lr=a.lr, schedule=a.schedule, eta_min=a.eta_min, crop_size=a.crop_size, mode=a.mode, scale=tuple(a.scale), augment=not a.no_augment, target=a.target,
                       hdr_ext=a.hdr_ext, sdr_ext=a.sdr_ext, num_workers=a.num_workers, seed=a.seed, num_c=a.num_c, model=model,
                       init_type=a.init_type, pre_model=a.pre_model, resume=a.resume, valid_freq=a.valid_freq, valid_max=a.valid_max,
                       checkpoints_freq=a.checkpoints_freq, loss_freq=a.loss_freq, check_img=a.check_img, perceptual=not a.no_perceptual,
                       vgg_weights=a.vgg_weights, download_vgg=a.download_vgg, w_highlight=a.w_highlight, w_pu21=a.w_pu21,
                       pu21_align=not a.pu21_no_align, w_l1=a.w_l1, w_cos=a.w_cos, precision=a.precision, amp=a.amp,
-                      channels_last=a.channels_last, compile=a.compile, device=a.device, progress=not a.quiet)
+                      channels_last=a.channels_last, select=a.select, compile=a.compile, device=a.device, dist_backend=a.dist_backend,
+                      progress=not a.quiet)
     tr = Trainer(cfg)
     tr.fit()
     if tr.main: print(f"done: {tr.global_step} steps, {tr.epoch} epochs; checkpoints in {tr.ckpt_dir}, log {tr.log_dir/'log.csv'}")
@@ -182,6 +191,9 @@ def _add_train(sub):
     o.add_argument('--max_steps', type=int, default=None, help='stop after this many optimiser steps')
     o.add_argument('--mode', choices=['paper', 'crop'], default='paper', help="'paper': resize to crop_size; 'crop': native-resolution crops")
     o.add_argument('--scale', type=float, nargs=2, default=(1., 1.), help="'crop' mode scale jitter range")
+    o.add_argument('--schedule', choices=['paper', 'cosine', 'constant'], default='paper',
+                   help="learning rate: 'paper' (warm restarts every 25 epochs), 'cosine' (one cosine over the run, per step), 'constant'")
+    o.add_argument('--eta_min', type=float, default=1e-7, help='the learning rate at the bottom of a cosine (default 1e-7)')
     o.add_argument('--no-augment', dest='no_augment', action='store_true', help='no random crops, flips or rotations (the same pixels every epoch)')
     o.add_argument('--target', choices=['minmax', 'exposure'], default='minmax')
     o.add_argument('--w_highlight', type=float, default=0., help='weight of the highlight log-luminance term')
@@ -200,9 +212,14 @@ def _add_train(sub):
     o.add_argument('--valid_max', type=int, default=None, help='validate on at most N images')
     o.add_argument('--precision', choices=['auto', 'fp32', 'tf32', 'bf16', 'fp16'], default='auto', help='auto: tf32 on CUDA, fp32 on CPU')
     o.add_argument('--amp', choices=['bf16', 'fp16', 'none'], default=None, help='older name of --precision bf16/fp16/fp32')
-    o.add_argument('--channels_last', action='store_true', help='channels_last memory layout on CUDA (measured slower on an H100)')
+    o.add_argument('--channels_last', action=argparse.BooleanOptionalAction, default=None,
+                   help='channels_last memory layout (default: on for the CPU, where it was faster, off on CUDA, where it was slower)')
+    o.add_argument('--select', choices=['pu21', 'highlights', 'both'], default='pu21', help="the validation score best.pt follows (both: the mean)")
     o.add_argument('--compile', action='store_true', help='torch.compile the model (the first step reports the compile time)')
-    o.add_argument('--device', default=None); o.add_argument('--quiet', action='store_true')
+    o.add_argument('--device', default=None, help='cpu, cuda, cuda:1 ... (default: cuda:LOCAL_RANK if available)')
+    o.add_argument('--dist-backend', dest='dist_backend', choices=['nccl', 'gloo'], default=None,
+                   help='under torchrun (default nccl on CUDA); gloo with --device cuda:0 runs several ranks on one GPU')
+    o.add_argument('--quiet', action='store_true')
     d.set_defaults(func=_cmd_train)
 
 # %% ../nbs/08_cli.ipynb #a9f28666

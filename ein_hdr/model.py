@@ -14,13 +14,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'ABLATIONS', 'network_diagram', 'conv', 'inplace_ops', 'lrelu', 'channel_pool', 'ChannelAttention',
-           'SpatialAttention', 'Attention', 'DAU', 'DenseLayer', 'RDB', 'EncoderStage', 'Gate', 'DecoderBlock',
-           'dau_conv_parts', 'FeatureFusion', 'ConcatFusion', 'Up', 'Head', 'to_uint8', 'grey_uint8', 'exposure_masks',
-           'EINConfig', 'smoothstep', 'EIN', 'official_prefix_map', 'strip_prefix', 'to_official_state_dict',
-           'from_official_state_dict', 'CheckpointError', 'load_official_checkpoint', 'valid_size', 'pad_to_valid',
-           'paper_size', 'resize', 'as_batch', 'predict', 'reuse_freed_memory', 'resolve_precision', 'autocast_for',
-           'flops_per_mpix', 'ablation_table']
+__all__ = ['PRECISIONS', 'ABLATIONS', 'network_diagram', 'inplace_ops', 'reflect_conv', 'ReflectConv2d', 'conv', 'lrelu',
+           'channel_pool', 'ChannelAttention', 'SpatialAttention', 'Attention', 'DAU', 'DenseLayer', 'RDB',
+           'EncoderStage', 'Gate', 'DecoderBlock', 'dau_conv_parts', 'FeatureFusion', 'ConcatFusion', 'Up', 'Head',
+           'to_uint8', 'grey_uint8', 'exposure_masks', 'EINConfig', 'smoothstep', 'EIN', 'official_prefix_map',
+           'strip_prefix', 'to_official_state_dict', 'from_official_state_dict', 'CheckpointError',
+           'load_official_checkpoint', 'valid_size', 'pad_to_valid', 'paper_size', 'resize', 'as_batch', 'predict',
+           'reuse_freed_memory', 'resolve_precision', 'autocast_for', 'flops_per_mpix', 'ablation_table']
 
 # %% ../nbs/01_model.ipynb #8de0e1b4
 def network_diagram(head:str='sigmoid', # 'sigmoid' (paper) or 'residual'
@@ -68,11 +68,6 @@ def network_diagram(head:str='sigmoid', # 'sigmoid' (paper) or 'residual'
     return fig
 
 # %% ../nbs/01_model.ipynb #481afa05
-def conv(cin:int, cout:int, k:int=3, stride:int=1, dilation:int=1, bias:bool=True)->nn.Conv2d:
-    "A k×k convolution with reflection padding (k//2, or the dilation for dilated convs)."
-    return nn.Conv2d(cin, cout, k, stride, padding=dilation * (k // 2), dilation=dilation, bias=bias,
-                     padding_mode='reflect' if k > 1 else 'zeros')
-
 class _State: inplace = False
 
 class inplace_ops:
@@ -81,6 +76,29 @@ class inplace_ops:
     def __exit__(self, *a): _State.inplace = self.prev
 
 def _ip()->bool: return _State.inplace and not torch.is_grad_enabled()
+
+def reflect_conv(conv:nn.Conv2d, x, weight=None, bias=None)->torch.Tensor:
+    "`conv(x)` with reflection padding, never building the padded copy: zero padding inside, the border recomputed from reflected strips."
+    w, b = (conv.weight, conv.bias) if weight is None else (weight, bias)     # e.g. a slice of the input channels, no bias
+    p, d = conv.padding[0], conv.dilation[0]
+    H, W = x.shape[-2:]
+    if conv.padding_mode != 'reflect' or conv.stride != (1, 1) or min(H, W) < 2 * p + 1: return conv._conv_forward(x, w, b)
+    out = F.conv2d(x, w, b, 1, p, d)                             # exact wherever the kernel stays inside the image
+    strip = lambda s: F.conv2d(F.pad(s, (p, p, p, p), mode='reflect'), w, b, 1, 0, d)
+    out[..., :p, :] = strip(x[..., :2 * p, :])[..., :p, :]      # each strip holds every input pixel its border outputs read
+    out[..., -p:, :] = strip(x[..., -2 * p:, :])[..., -p:, :]
+    out[..., :, :p] = strip(x[..., :, :2 * p])[..., :, :p]
+    out[..., :, -p:] = strip(x[..., :, -2 * p:])[..., :, -p:]
+    return out
+
+class ReflectConv2d(nn.Conv2d):
+    "nn.Conv2d with reflection padding; at inference (`inplace_ops`, no gradients) without the padded copy of its input."
+    def forward(self, x): return reflect_conv(self, x) if _ip() else super().forward(x)
+
+def conv(cin:int, cout:int, k:int=3, stride:int=1, dilation:int=1, bias:bool=True)->nn.Conv2d:
+    "A k×k convolution with reflection padding (k//2, or the dilation for dilated convs)."
+    if k == 1: return nn.Conv2d(cin, cout, 1, stride, bias=bias)
+    return ReflectConv2d(cin, cout, k, stride, padding=dilation * (k // 2), dilation=dilation, bias=bias, padding_mode='reflect')
 
 def lrelu(x):
     "LeakyReLU(0.2); in place inside `inplace_ops` without gradients (x is always a fresh result here)."
@@ -154,7 +172,11 @@ class EncoderStage(nn.Module):
         self.conv1 = conv(cin, cout, 7 if first else 3, stride=1 if first else 2)
         self.conv2 = conv(cout, cout, 3)
         self.dau = DAU(cout)
-    def forward(self, x): return self.dau(lrelu(self.conv2(lrelu(self.conv1(x)))))
+    def tail(self, y):
+        "Everything after the first convolution (the input dies after conv2 when the caller keeps no reference to it)."
+        y = self.conv2(lrelu(y))
+        return self.dau(lrelu(y))
+    def forward(self, x): return self.tail(self.conv1(x))
 
 class Gate(nn.Module):
     "Confidence map: sigmoid(conv7×7 stride 2(concat(conv3×3(f), max_c f, mean_c f))), half resolution."
@@ -173,11 +195,12 @@ class DecoderBlock(nn.Module):
         self.conv1, self.conv2 = conv(cin, cout), conv(cout, cout)
     def forward(self, x): return self.dau_out(lrelu(self.conv2(lrelu(self.conv1(self.dau_in(x))))))
     def forward_parts(self, parts:list):
-        "The block on cat(parts, 1), without ever building the concatenation (inference)."
-        return self.dau_out(lrelu(self.conv2(lrelu(dau_conv_parts(self.dau_in, self.conv1, parts)))))
+        "The block on cat(parts, 1), without ever building the concatenation (inference; empties `parts` as it goes)."
+        y = self.conv2(lrelu(dau_conv_parts(self.dau_in, self.conv1, parts)))
+        return self.dau_out(lrelu(y))
 
 def dau_conv_parts(dau:DAU, conv:nn.Conv2d, parts:list)->torch.Tensor:
-    "conv(dau(cat(parts, 1))) one part at a time: attention statistics pooled over parts, conv weights split by channel."
+    "conv(dau(cat(parts, 1))) one part at a time: attention statistics pooled over parts, conv weights split by channel; each part leaves `parts` once used."
     sizes = [p.shape[1] for p in parts]
     ca = dau.ca.from_means(torch.cat([p.mean((2, 3), keepdim=True) for p in parts], 1)).split(sizes, 1)
     mx = sm = None
@@ -187,10 +210,11 @@ def dau_conv_parts(dau:DAU, conv:nn.Conv2d, parts:list)->torch.Tensor:
         mx, sm = (m, s_) if mx is None else (torch.maximum(mx, m), sm.add_(s_))
     sa = torch.sigmoid(dau.sa.conv(torch.cat([mx, sm / sum(sizes)], 1)))
     out, c0 = None, 0
-    for p, c in zip(parts, ca):                          # conv(cat) = Σ conv_part(part)
-        t = (p * c).mul_(sa).add_(p)
-        y = conv._conv_forward(t, conv.weight[:, c0:c0 + p.shape[1]], None); del t   # keeps the conv's padding mode
-        out = y if out is None else out.add_(y); c0 += p.shape[1]
+    for i, c in enumerate(ca):                           # conv(cat) = Σ conv_part(part)
+        p = parts[i]; parts[i] = None
+        t = (p * c).mul_(sa).add_(p); del p
+        y = reflect_conv(conv, t, conv.weight[:, c0:c0 + sizes[i]]); del t    # the conv's padding, its bias added once below
+        out = y if out is None else out.add_(y); c0 += sizes[i]
     return out if conv.bias is None else out.add_(conv.bias.view(1, -1, 1, 1))
 
 class FeatureFusion(nn.Module):
@@ -201,13 +225,19 @@ class FeatureFusion(nn.Module):
         self.glob = conv(c, c, 3)
         self.out1, self.out2 = conv(c, c, 7), conv(c, c, 3)
     def forward(self, whole, over=None, under=None):
+        if _ip(): return self.forward_parts([whole, over, under])
+        x = self.block(whole if over is None else torch.cat([over + under, whole], 1))
+        return lrelu(self.out2(lrelu(self.out1(lrelu(self.glob(whole)) + x))))
+    def forward_parts(self, parts:list):
+        "Inference, from [whole, over (+ under), under or None]: no concatenation buffer, each input let go once used."
+        whole, over, under = parts; parts.clear()
         if over is None: x = self.block(whole)
-        elif _ip(): x = self.block.forward_parts([over if under is None else over.add_(under), whole])   # no concatenation buffer
-        else: x = self.block(torch.cat([over + under, whole], 1))
-        g = lrelu(self.glob(whole))
-        g = g.add_(x) if _ip() else g + x
-        del x
-        return lrelu(self.out2(lrelu(self.out1(g))))
+        else:
+            bp = [over if under is None else over.add_(under), whole]; over = under = None
+            x = self.block.forward_parts(bp)
+        g = lrelu(self.glob(whole)); whole = None
+        g = lrelu(self.out1(g.add_(x))); x = None
+        return lrelu(self.out2(g))
 
 class ConcatFusion(nn.Module):
     "Ablation: fuse by plain concatenation of the branches and a 1×1 convolution."
@@ -216,6 +246,9 @@ class ConcatFusion(nn.Module):
         self.proj = nn.Conv2d(3 * c if branches else c, c, 1)
     def forward(self, whole, over=None, under=None):
         return lrelu(self.proj(whole if over is None else torch.cat([over, under, whole], 1)))
+    def forward_parts(self, parts:list):
+        whole, over, under = parts; parts.clear()
+        return self(whole, over, under)
 
 class Up(nn.Module):
     "Nearest-neighbour ×2, then a 1×1 convolution."
@@ -295,6 +328,10 @@ def smoothstep(x, lo:float, hi:float):
     t = ((x - lo) / (hi - lo)).clamp(0, 1)
     return t * t * (3 - 2 * t)
 
+def _cat_clear(xs:list):
+    "torch.cat(xs), emptying xs: the parts die as soon as the result exists."
+    out = torch.cat(xs); xs.clear(); return out
+
 def _gate(e, a, n):
     "e with its first n samples multiplied by a (in place inside `inplace_ops`)."
     if not _ip(): return torch.cat([e[:n] * a, e[n:]])
@@ -370,12 +407,15 @@ class EIN(nn.Module):
 
     def decode(self, level, ldr):
         "Decoder from `level(k)` → (whole, over, under) features of level k (0-3), then the head."
-        x = self.decoders[0](self.fusions[0](*level(3)))
-        for i, k in enumerate((2, 1, 0)):
-            if _ip():                                      # fuse first (x is still small), never build the concatenation
-                f = self.fusions[i + 1](*level(k))
-                x = self.decoders[i + 1].forward_parts([self.ups[i](x), f]); del f
-            else: x = self.decoders[i + 1](torch.cat([self.ups[i](x), self.fusions[i + 1](*level(k))], 1))
+        if not _ip():
+            x = self.decoders[0](self.fusions[0](*level(3)))
+            for i, k in enumerate((2, 1, 0)): x = self.decoders[i + 1](torch.cat([self.ups[i](x), self.fusions[i + 1](*level(k))], 1))
+        else:                                              # inference: every input let go as soon as it is used
+            x = self.decoders[0](self.fusions[0].forward_parts(list(level(3))))
+            for i, k in enumerate((2, 1, 0)):
+                parts = [None, self.fusions[i + 1].forward_parts(list(level(k)))]     # fuse first, while x is still small
+                parts[0] = self.ups[i](x); x = None
+                x = self.decoders[i + 1].forward_parts(parts)                       # never builds the concatenation
         return self.output(self.head(x).float(), ldr.float())    # the head's output in float32, also under autocast
 
     def output(self, r, ldr):
@@ -393,32 +433,55 @@ class EIN(nn.Module):
             whole, _ = self.encode_branch(ldr, None, None)
             return self.decode(lambda k: (whole[k], None, None), ldr)
         if mask_down is None: mask_down, mask_up = exposure_masks(ldr)
-        B = ldr.shape[0]
-        f = torch.cat([ldr * mask_down, ldr * mask_up, ldr])
-        a = torch.cat([mask_down.mean(1, keepdim=True), mask_up.mean(1, keepdim=True)])
-        feats, compact = [], _ip() and cfg.fusion == 'ff'
-        for k in range(4):
-            e = self.encode_stage(k, f)
-            if compact and k:      # level k-1 has fed the encoder: keep only what its fusion reads, [over + under, whole]
+        B, compact = ldr.shape[0], _ip() and cfg.fusion == 'ff'
+        if _ip(): lvl0, e, a = self._level0(ldr, mask_down, mask_up, compact); feats, start = [lvl0], 1
+        else:
+            f, e = torch.cat([ldr * mask_down, ldr * mask_up, ldr]), None; feats, start = [], 0
+            a = torch.cat([mask_down.mean(1, keepdim=True), mask_up.mean(1, keepdim=True)])
+        for k in range(start, 4):
+            if e is None: e = self.encode_stage(k, f)
+            if compact and k > 1:  # level k-1 has fed the encoder: keep only what its fusion reads, [over + under, whole]
                 x = feats[k - 1]; x[B:2 * B].add_(x[:B]); feats[k - 1] = x[B:].clone(); del x
             if cfg.gates:      # the next gate reads the ungated features, so compute it before gating
                 g = torch.cat([self.gates_under[k](e[:B]), self.gates_over[k](e[B:2 * B])]) if k < 3 else None
                 f = _gate(e, a, 2 * B)
                 if g is not None: a = g * _down2(a) ** 2
             else: f = e
-            feats.append(f)
-        e = g = None
+            feats.append(f); e = None
+        g = None
         def level(k):
             x = feats[k]; feats[k] = None                      # free each level once the decoder has it
+            if isinstance(x, tuple): return x                  # level 0 at inference: (whole, over [+ under], under or None)
             if len(x) == 2 * B: return x[B:], x[:B], None      # compacted: (whole, over + under)
             return x[2 * B:], x[B:2 * B], x[:B]
         del f
         return self.decode(level, ldr)
 
+    def _level0(self, ldr, mask_down, mask_up, compact:bool):
+        "Inference: the full-resolution work of the first two stages one branch at a time (a third of the memory); returns level 0's features, stage 2's output and the next gates."
+        cfg, st = self.config, self.stages
+        m = [mask_down.mean(1, keepdim=True), mask_up.mean(1, keepdim=True)]
+        feats, down, nxt = [], [], []
+        for i, x in enumerate((ldr * mask_down, ldr * mask_up, ldr)):       # under, over, whole
+            e = st[0](x); del x
+            if cfg.gates and i < 2:                           # the next gate reads the ungated features
+                nxt.append((self.gates_under, self.gates_over)[i][0](e) * _down2(m[i]) ** 2)
+                e.mul_(m[i])
+            down.append(st[1].conv1(e)); feats.append(e); del e
+        under, over, whole = feats; feats = None
+        lvl0 = (whole, over.add_(under), None) if compact else (whole, over, under)
+        del under, over
+        e1 = st[1].tail(_cat_clear(down))
+        return lvl0, e1, torch.cat(nxt) if nxt else None
+
     def forward(self, ldr, mask_down=None, mask_up=None):
         "EIN forward pass: `ldr` B×3×H×W in [0,1] (H, W multiples of 8, ≥ 72); masks computed if omitted."
         if not self.fast: return self.forward_reference(ldr, mask_down, mask_up)
-        with inplace_ops(): return self.forward_fast(ldr, mask_down, mask_up)
+        if torch.is_grad_enabled() or ldr.device.type != 'cpu': 
+            with inplace_ops(): return self.forward_fast(ldr, mask_down, mask_up)
+        if mask_down is None: mask_down, mask_up = exposure_masks(ldr)
+        cl = lambda t: t.contiguous(memory_format=torch.channels_last)      # CPU inference: oneDNN's convolutions are faster in NHWC
+        with inplace_ops(): return self.forward_fast(cl(ldr), cl(mask_down), cl(mask_up)).contiguous()
 
 # %% ../nbs/01_model.ipynb #d701de2f
 def _att_pairs(theirs, ours, ca='CA', sa='SA'):
@@ -632,10 +695,10 @@ ABLATIONS = {
 }
 
 def flops_per_mpix(model:nn.Module, size:int=256)->float:
-    "Forward GFLOP per megapixel, counted by torch.utils.flop_counter at size×size."
+    "Forward GFLOP per megapixel of the network's arithmetic (its reference path), counted by torch.utils.flop_counter at size×size."
     from torch.utils.flop_counter import FlopCounterMode
     x = torch.rand(1, 3, size, size)
-    with FlopCounterMode(display=False) as fc, torch.no_grad(): model(x)
+    with FlopCounterMode(display=False) as fc, torch.no_grad(): model.forward_reference(x, keep=False)
     return fc.get_total_flops() / 1e9 / (size * size / 1e6)
 
 def ablation_table(num_c:int=32, size:int=256, check:bool=True):

@@ -18,8 +18,8 @@ from .losses import EINLoss, load_vgg19
 from .metrics import batch_scores
 
 # %% auto #0
-__all__ = ['LOG_KEYS', 'SAT_STEPS', 'SAT_LIMIT', 'TIME_PARTS', 'TrainConfig', 'dist_info', 'epoch_indices', 'EpochBatches',
-           'size_batches', 'NonFiniteLoss', 'Trainer', 'plot_log']
+__all__ = ['LOG_KEYS', 'SAT_STEPS', 'SAT_LIMIT', 'SELECT', 'TIME_PARTS', 'TrainConfig', 'dist_info', 'epoch_indices',
+           'EpochBatches', 'size_batches', 'NonFiniteLoss', 'Trainer', 'selection_score', 'plot_log']
 
 # %% ../nbs/04_train.ipynb #90b40acd
 @dataclass
@@ -39,8 +39,9 @@ class TrainConfig:
     valid_batch_size:int=8 # validation images per batch (images of equal size are batched)
     lr:float=1e-4
     betas:tuple=(0.95, 0.999)
-    t0:int=25 # CosineAnnealingWarmRestarts period in epochs
-    eta_min:float=1e-7
+    schedule:str='paper' # 'paper' (cosine warm restarts every t0 epochs, stepped per epoch), 'cosine' (one cosine over the run, per step) or 'constant'
+    t0:int=25 # the paper schedule's period in epochs
+    eta_min:float=1e-7 # the learning rate at the bottom of a cosine
     crop_size:int=224
     mode:str='paper' # 'paper' (resize to crop_size, flips) or 'crop' (native-resolution crops)
     scale:tuple=(1., 1.) # 'crop' mode: scale jitter range
@@ -58,6 +59,7 @@ class TrainConfig:
     valid_freq:int=1 # validate every N epochs (0: never)
     valid_max:int|None=None # validate on at most N images
     valid_cache_mb:float=1024 # keep decoded validation images in memory across epochs up to this size (0: never)
+    select:str='pu21' # the validation score best.pt follows: 'pu21' (PU21-PSNR), 'highlights' (on SDR-clipped pixels) or 'both' (their mean)
     checkpoints_freq:int=10 # keep epoch_NNNN.pt every N epochs (0: only last and best)
     loss_freq:int=0 # log the mean loss every N steps (0: only the progress bar and log.csv)
     check_img:int=0 # save an SDR | prediction | target preview to results_dir every N steps (0: never)
@@ -71,9 +73,10 @@ class TrainConfig:
     w_cos:float=180 / math.pi # weight of the cosine term (paper: 180/π)
     precision:str='auto' # 'auto' (CUDA: tf32, CPU: fp32), 'fp32', 'tf32', 'bf16' or 'fp16' (see the model notebook)
     amp:str|None=None # older name: 'bf16'/'fp16' set `precision`, 'none' means fp32
-    channels_last:bool=False # on CUDA (measured slower on an H100, so off)
+    channels_last:bool|None=None # memory layout; None: on for CPU training (12% faster at num_c 16 here), off on CUDA (slower on an H100)
     compile:bool=False # torch.compile the training step's model
     device:str|None=None
+    dist_backend:str|None=None # torch.distributed backend under torchrun (default: nccl on CUDA, gloo on the CPU; gloo lets ranks share a GPU)
     progress:bool=True
 
     def dirs(self):
@@ -131,7 +134,7 @@ class Trainer:
         self.cfg, self.log = cfg, log
         self.rank, self.local_rank, self.world = dist_info()
         if self.world > 1 and not dist.is_initialized():
-            dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
+            dist.init_process_group(cfg.dist_backend or ('nccl' if torch.cuda.is_available() and cfg.device != 'cpu' else 'gloo'))
         self.main = self.rank == 0
         self.device = torch.device(cfg.device or (f'cuda:{self.local_rank}' if torch.cuda.is_available() else 'cpu'))
         if self.device.type == 'cuda': torch.cuda.set_device(self.device); torch.backends.cudnn.benchmark = True   # fixed crop sizes
@@ -146,24 +149,39 @@ class Trainer:
         has_valid = (root/'valid_SDR').is_dir() and (cfg.valid_file is not None or any((root/f'valid{e}').exists() for e in ('.xls', '.xlsx', '.csv')))
         self.valid_ds = PairDataset(cfg.root_path, 'valid', table=cfg.valid_file, **ds_kw) if has_valid and cfg.valid_freq else None
         if cfg.valid_freq and not has_valid and self.main: self.log(f"note: no validation split in {root}; training without validation")
+        if cfg.select not in SELECT: raise ValueError(f"select must be one of {tuple(SELECT)}, got {cfg.select!r}")
         self.net = self._build_model().to(self.device)
-        if self.device.type == 'cuda' and cfg.channels_last: self.net = self.net.to(memory_format=torch.channels_last)
+        self.channels_last = self.device.type == 'cpu' if cfg.channels_last is None else cfg.channels_last
+        if self.channels_last: self.net = self.net.to(memory_format=torch.channels_last)
         self.model = self.net
         if self.world > 1:
             from torch.nn.parallel import DistributedDataParallel as DDP
             self.model = DDP(self.net, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
         if cfg.compile: self.model = torch.compile(self.model)
         self.opt = torch.optim.Adam(self.net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
-        self.sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(self.opt, T_0=cfg.t0, eta_min=cfg.eta_min)
+        self.steps_per_epoch = math.ceil(math.ceil(len(self.train_ds) / self.world) / cfg.batch_size)
+        self.sched = self._scheduler()
         vgg = load_vgg19(cfg.vgg_weights, cfg.download_vgg).to(self.device) if cfg.perceptual else None
         self.crit = EINLoss(vgg=vgg, w_highlight=cfg.w_highlight, w_pu21=cfg.w_pu21, pu21_align=cfg.pu21_align, w_l1=cfg.w_l1, w_cos=cfg.w_cos).to(self.device)
         self.scaler = torch.amp.GradScaler('cuda', enabled=self.precision == 'fp16')
         self.epoch = self.step_in_epoch = self.global_step = 0
         self.best, self.history, self._valid_cache, self._sat = -math.inf, [], None, []
-        self.steps_per_epoch = math.ceil(math.ceil(len(self.train_ds) / self.world) / cfg.batch_size)
         self.ckpt_dir, self.log_dir, self.results_dir = cfg.dirs()
         if cfg.resume: self.load(cfg.resume)
         else: self.epoch = cfg.start_epoch
+
+    def _scheduler(self):
+        "The learning-rate schedule `cfg.schedule` asks for ('paper' is stepped per epoch, the others per step)."
+        cfg = self.cfg
+        if cfg.schedule == 'paper': return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(self.opt, T_0=cfg.t0, eta_min=cfg.eta_min)
+        total = min(cfg.max_steps or math.inf, cfg.max_epoch * self.steps_per_epoch)
+        if cfg.schedule == 'cosine':
+            if math.isinf(total): raise ValueError("schedule='cosine' needs max_steps or max_epoch to know the run's length")
+            floor = cfg.eta_min / cfg.lr
+            f = lambda s: floor + (1 - floor) * (1 + math.cos(math.pi * min(s, total) / total)) / 2
+        elif cfg.schedule == 'constant': f = lambda s: 1.
+        else: raise ValueError(f"schedule must be 'paper', 'cosine' or 'constant', got {cfg.schedule!r}")
+        return torch.optim.lr_scheduler.LambdaLR(self.opt, f)
 
     def _build_model(self):
         cfg = self.cfg
@@ -182,6 +200,12 @@ def _to(batch, device):
 LOG_KEYS = ['time', 'epoch', 'step', 'lr', 'loss', 'l1', 'perc', 'cos', 'highlight', 'pu21', 'imgs_per_s',
             'valid_pu21_psnr', 'valid_hl_pu21_psnr', 'valid_tm_psnr', 'data_s', 'step_s', 'valid_s', 'ckpt_s', 'epoch_s']
 SAT_STEPS, SAT_LIMIT = 20, 0.5 # the sigmoid head counts as saturated when, over steps 11-20, over half its outputs are within 1e-6 of 0 or 1
+SELECT = {'pu21': ('valid_pu21_psnr',), 'highlights': ('valid_hl_pu21_psnr',), 'both': ('valid_pu21_psnr', 'valid_hl_pu21_psnr')}
+
+def selection_score(row:dict, select:str='pu21')->float:
+    "The validation score that picks best.pt: PU21-PSNR, its highlight version, or their mean (overall alone where nothing clipped)."
+    v = [row[k] for k in SELECT[select] if np.isfinite(row.get(k, np.nan))]
+    return float(np.mean(v)) if v else row.get('valid_pu21_psnr', -math.inf)
 
 @patch
 def state(self:Trainer)->dict:
@@ -228,8 +252,7 @@ def train_step(self:Trainer, batch)->dict:
     "One optimiser update; raises NonFiniteLoss (before touching the weights) if the loss is NaN/Inf."
     b = _to(batch, self.device)
     ldr, md, mu, target = b['ldr'], b['mask_down'], b['mask_up'], b['target']
-    if self.device.type == 'cuda' and self.cfg.channels_last:
-        ldr, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (ldr, md, mu))
+    if self.channels_last: ldr, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (ldr, md, mu))
     with autocast_for(self.precision, self.device):
         pred = self.model(ldr, md, mu)
     loss, parts = self.crit(pred.float(), target, ldr)
@@ -244,6 +267,7 @@ def train_step(self:Trainer, batch)->dict:
     self.opt.zero_grad(set_to_none=True)
     self.scaler.scale(loss).backward()
     self.scaler.step(self.opt); self.scaler.update()
+    if self.cfg.schedule != 'paper': self.sched.step()
     self.global_step += 1; self.step_in_epoch += 1
     if watch: self._watch_saturation(sat)
     if self.main and self.cfg.check_img and self.global_step % self.cfg.check_img == 0: self.save_preview(b['ldr'][0], pred[0], target[0])
@@ -361,12 +385,12 @@ def end_epoch(self:Trainer):
     "Step the schedule; validate, save best, last and periodic checkpoints; log where the epoch's time went."
     cfg, c = self.cfg, self._clock
     self.epoch += 1; self.step_in_epoch = 0
-    self.sched.step()
+    if cfg.schedule == 'paper': self.sched.step()
     t0 = time.perf_counter(); row = {}
     if self.main and cfg.valid_freq and self.valid_ds is not None and self.epoch % cfg.valid_freq == 0: row = self.validate()
     t1 = time.perf_counter()
-    if row and row['valid_pu21_psnr'] > self.best:
-        self.best = row['valid_pu21_psnr']; self.save('best.pt')
+    if row and selection_score(row, cfg.select) > self.best:
+        self.best = selection_score(row, cfg.select); self.save('best.pt')
     if cfg.checkpoints_freq and self.epoch % cfg.checkpoints_freq == 0: self.save(f'epoch_{self.epoch:04d}.pt')
     self.save('last.pt')
     t2 = time.perf_counter()

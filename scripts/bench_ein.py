@@ -1,44 +1,77 @@
-"""Benchmark: reference path (the authors' way) vs fast path, seconds and peak memory, in one table.
+"""Benchmark on the CPU (or a GPU): the authors' EIN as they publish it against ours as a Python user calls it.
 
-Run:  OMP_WAIT_POLICY=PASSIVE .venv/bin/python scripts/bench_ein.py            (about 15 minutes on 2 cores)
-      OMP_WAIT_POLICY=PASSIVE .venv/bin/python scripts/bench_ein.py --quick    (512² and the training step only)
-      ... --device cuda                                                      (on a GPU: also images/s)
-Each case runs in a fresh process (peak memory = that process's maximum resident set, or CUDA max allocated),
-with one warm-up run and the median of --runs timed runs. Weights are random (timing does not depend on them).
-CPU memory policy of the fast path (--alloc): 'thp' (default, as the ein_hdr command: torch's large blocks on
-transparent huge pages), 'reuse' (malloc keeps freed memory: fastest, but the heap fragments) or 'system'.
-The training step's fast path always uses 'reuse', as `ein_hdr train` does on CPU (every step allocates the same
-blocks, so the heap settles).
-The reference path always runs with the system allocator, as the authors' code does.
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python scripts/bench_ein.py --authors PATH     (about 20 minutes on 2 cores)
+    ... --quick                     512² and 1024² only
+    ... --device cuda               on a GPU
+
+PATH is a checkout of the authors' code (github.com/Yliu724/EIN; their model.py is imported from it, nothing of it is
+copied here). Rows: inference at 512², 1024² and 2048×1536 (batch 1) and a training step (224², batch 8, the EIN loss
+without the VGG term, Adam). Columns, each case in a fresh process with no environment variables of ours set:
+- authors: their `EIN()`, called as their test script does (`model(ldr, ldr, mask_down, mask_up)` under no_grad);
+- ours: `EIN()` from ein_hdr.model called the same way (`model(ldr, mask_down, mask_up)` under no_grad), default settings
+  (the training step as `ein_hdr train` runs it on the CPU: channels_last);
+- reference: our reference path (the authors' arithmetic and their memory use, every block output kept);
+- predict: `predict(model, sdr_uint8)`, masks and padding included.
+Both networks carry the same random weights (timing does not depend on them). Agreement is measured with trained weights:
+the authors' golden checkpoint (../shared/golden, num_c 8) in both networks, on the same input at each size; max|Δ| is
+the largest difference between the two outputs (values in [0, 1]). Times are medians of --runs runs after a warm-up;
+memory is the process's peak resident set (CPU) or torch.cuda.max_memory_allocated (GPU).
 """
-import argparse, json, os, subprocess, sys, time
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+import argparse, json, os, statistics, subprocess, sys, time
+from pathlib import Path
 
-def case(path, h, w, runs, num_c, device, batch, alloc='thp'):
-    fast = path == 'fast'
-    if batch > 1: alloc = 'reuse'                   # a training step: as `ein_hdr train` runs on CPU
-    if fast and alloc == 'thp': os.environ['THP_MEM_ALLOC_ENABLE'] = '1'      # before torch's first allocation
-    import resource, statistics, torch
-    from ein_hdr.model import EIN, reuse_freed_memory
+CASES = [('512²', 512, 512, 1), ('1024²', 1024, 1024, 1), ('2048×1536', 1536, 2048, 1), ('train 224², batch 8', 224, 224, 8)]
+PATHS = ('authors', 'ours', 'reference', 'predict')
+
+def _authors_model(authors:str, num_c:int):
+    sys.path.insert(0, str(Path(authors).resolve()))
+    from model import EIN as AuthorsEIN                       # their model.py, imported from their checkout
+    return AuthorsEIN(num_c=num_c)
+
+def _input(batch, h, w):
+    import torch
+    g = torch.Generator().manual_seed(1)
+    return (torch.rand(batch, 3, h, w, generator=g) * 255).round().to(torch.uint8)
+
+def agreement(h:int, w:int, device:str, authors:str)->float:
+    "Largest difference between the authors' output and ours with their golden (trained) weights, at this size."
+    import torch
+    from ein_hdr.core import shared_path
+    from ein_hdr.model import load_official_checkpoint, exposure_masks
+    sd = torch.load(shared_path('golden', 'ein_c8_golden.pt'), weights_only=False)['state_dict']
+    theirs = _authors_model(authors, 8); theirs.load_state_dict(sd); theirs = theirs.to(device).eval()
+    ours = load_official_checkpoint(sd, device=device)
+    x = (_input(1, h, w).float() / 255).to(device); md, mu = exposure_masks(x)
+    with torch.no_grad(): return float((theirs(x, x, md, mu) - ours(x, md, mu)).abs().max())
+
+def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, authors:str|None)->dict:
+    "One measurement in this (fresh) process."
+    import resource, torch
+    from ein_hdr.model import EIN, exposure_masks, predict, to_official_state_dict
     from ein_hdr.losses import EINLoss
-    if fast and device == 'cpu' and alloc == 'reuse': reuse_freed_memory()
+    if path == 'agreement': return dict(max_diff=agreement(h, w, device, authors))
     torch.manual_seed(0)
-    m = EIN(num_c=num_c, fast=fast).to(device)
-    cl = fast and device != 'cpu' or (fast and os.environ.get('EIN_BENCH_CL', '1') == '1')
-    if cl: m = m.to(memory_format=torch.channels_last)
-    x = torch.rand(batch, 3, h, w, device=device)
-    if cl: x = x.contiguous(memory_format=torch.channels_last)
+    ours = EIN(num_c=num_c, head_init='linear')
+    m = ours
+    if path == 'authors':
+        m = _authors_model(authors, num_c); m.load_state_dict(to_official_state_dict(ours))
+    m = m.to(device)
+    sdr = _input(batch, h, w)
+    x = (sdr.float() / 255).to(device); md, mu = exposure_masks(x)
+    call = {'authors': lambda: m(x, x, md, mu), 'ours': lambda: m(x, md, mu), 'reference': lambda: m.forward_reference(x, md, mu),
+            'predict': lambda: predict(m, sdr)}[path]
     sync = (lambda: torch.cuda.synchronize()) if device.startswith('cuda') else (lambda: None)
-    if batch > 1:                                          # a training step: forward + loss + backward + Adam
+    if batch > 1:                                            # a training step
         m.train(); opt = torch.optim.Adam(m.parameters(), 1e-4); crit = EINLoss(); y = torch.rand_like(x)
-        fwd = (lambda: m(x)) if fast else (lambda: m.forward_reference(x, keep=False))
-        def step():
+        if path == 'ours' and device == 'cpu':               # as `ein_hdr train` runs on the CPU: channels_last
+            m = m.to(memory_format=torch.channels_last); x, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (x, md, mu))
+        fwd = call if path != 'predict' else (lambda: m(x, md, mu))
+        def f():
             loss, _ = crit(fwd(), y, x); opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-        f = step
     else:
         m.eval()
         def f():
-            with torch.inference_mode(): (m(x) if fast else m.forward_reference(x))
+            with torch.no_grad(): return call()
     f(); sync()
     if device.startswith('cuda'): torch.cuda.reset_peak_memory_stats()
     ts = []
@@ -47,35 +80,49 @@ def case(path, h, w, runs, num_c, device, batch, alloc='thp'):
     peak = torch.cuda.max_memory_allocated() / 2**30 if device.startswith('cuda') else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     return dict(seconds=statistics.median(ts), peak_gib=peak)
 
+def run_case(a, path, h, w, b, runs)->dict:
+    env = {k: v for k, v in os.environ.items() if k not in ('THP_MEM_ALLOC_ENABLE',)}
+    cmd = [sys.executable, __file__, '--case', f'{path},{h},{w},{b},{runs}', '--num_c', str(a.num_c), '--device', a.device]
+    if a.authors: cmd += ['--authors', a.authors]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if p.returncode: print(p.stderr[-2000:], file=sys.stderr); return dict(seconds=float('nan'), peak_gib=float('nan'), max_diff=float('nan'))
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--authors', default=os.environ.get('EIN_AUTHORS_DIR'), help="a checkout of the authors' code (their model.py)")
     ap.add_argument('--quick', action='store_true'); ap.add_argument('--runs', type=int, default=3)
     ap.add_argument('--num_c', type=int, default=32); ap.add_argument('--device', default='cpu')
-    ap.add_argument('--alloc', default='thp', choices=['thp', 'reuse', 'system'], help="the fast path's CPU memory policy")
+    ap.add_argument('--paths', nargs='+', default=list(PATHS), choices=PATHS)
+    ap.add_argument('--json', default=None, help='also write the results here')
     ap.add_argument('--case', default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.case:
-        path, h, w, runs, b = a.case.split(',')
-        print(json.dumps(case(path, int(h), int(w), int(runs), a.num_c, a.device, int(b), a.alloc))); return
-    sizes = [('512²', 512, 512, a.runs, 1), ('train 224², batch 8', 224, 224, a.runs, 8)]
-    if not a.quick: sizes[1:1] = [('1024²', 1024, 1024, a.runs, 1), ('2048×1536', 1536, 2048, max(1, a.runs - 1), 1)]
+        path, h, w, b, runs = a.case.split(',')
+        print(json.dumps(case(path, int(h), int(w), int(b), int(runs), a.num_c, a.device, a.authors))); return
+    paths = [p for p in a.paths if p != 'authors' or a.authors]
+    if 'authors' in a.paths and not a.authors: print("no --authors checkout given: the authors' column is left out", file=sys.stderr)
+    cases = CASES[:2] if a.quick else CASES
     rows = []
-    for label, h, w, runs, b in sizes:
-        r = {}
-        for path in ('reference', 'fast'):
-            out = subprocess.run([sys.executable, __file__, '--case', f'{path},{h},{w},{runs},{b}', '--num_c', str(a.num_c), '--device', a.device, '--alloc', a.alloc],
-                                 capture_output=True, text=True)
-            if out.returncode: print(out.stderr[-2000:]); r[path] = dict(seconds=float('nan'), peak_gib=float('nan')); continue
-            r[path] = json.loads(out.stdout.strip().splitlines()[-1])
-        rows.append((label, b, r)); print_table(rows, a)
+    for label, h, w, b in cases:
+        runs = a.runs if h * w <= 1024 * 1024 else max(1, a.runs - 1)
+        r = {p: run_case(a, p, h, w, b, runs) for p in paths if not (b > 1 and p == 'predict')}
+        if b == 1 and a.authors: r['max_diff'] = run_case(a, 'agreement', h, w, 1, 1).get('max_diff', float('nan'))
+        rows.append(dict(case=label, **r)); print_table(rows, a, paths)
+    if a.json: Path(a.json).write_text(json.dumps(dict(device=a.device, num_c=a.num_c, rows=rows), indent=1))
 
-def print_table(rows, a):
-    print(f"\nEIN num_c={a.num_c} on {a.device}, median of timed runs after a warm-up; peak = {'CUDA max allocated' if a.device != 'cpu' else 'max RSS of the process'}"
-          f"{'' if a.device != 'cpu' else f'; fast path memory policy: {a.alloc}'}")
-    print(f"{'case':22s} {'ref s':>8s} {'fast s':>8s} {'speed-up':>9s} {'ref GiB':>8s} {'fast GiB':>9s} {'mem ratio':>10s} {'fast img/s':>11s}")
-    for label, b, r in rows:
-        R, F = r['reference'], r['fast']
-        print(f"{label:22s} {R['seconds']:8.2f} {F['seconds']:8.2f} {R['seconds'] / F['seconds']:8.2f}× {R['peak_gib']:8.2f} {F['peak_gib']:9.2f} "
-              f"{F['peak_gib'] / R['peak_gib']:9.2f}× {b / F['seconds']:11.2f}", flush=True)
+def print_table(rows, a, paths):
+    print(f"\nEIN num_c={a.num_c} on {a.device}; seconds: median of timed runs after a warm-up; GiB: peak "
+          f"{'CUDA memory allocated' if a.device != 'cpu' else 'resident set of the process'}; ratios against the authors' code")
+    head = f"{'case':20s}" + ''.join(f"{p + ' s':>12s}" for p in paths) + ''.join(f"{p + ' GiB':>13s}" for p in paths)
+    if 'authors' in paths: head += f"{'speed-up':>9s}{'memory':>8s}{'max|Δ|':>9s}"
+    print(head)
+    for r in rows:
+        s = f"{r['case']:20s}" + ''.join(f"{r[p]['seconds']:12.3f}" if p in r else f"{'':>12s}" for p in paths)
+        s += ''.join(f"{r[p]['peak_gib']:13.2f}" if p in r else f"{'':>13s}" for p in paths)
+        if 'authors' in paths and 'ours' in r:
+            s += f"{r['authors']['seconds'] / r['ours']['seconds']:8.2f}×{r['ours']['peak_gib'] / r['authors']['peak_gib']:7.2f}×"
+            s += f"{r['max_diff']:9.1e}" if 'max_diff' in r else ''
+        print(s, flush=True)
 
 if __name__ == '__main__': main()
