@@ -32,7 +32,7 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
     from ein_hdr.data import make_dataset
     from ein_hdr.train import Trainer, TrainConfig, plot_log
     import pandas as pd
-    from ein_hdr.inference import load_model, reconstruct_folder, sdr_method, DEFAULT_MODEL
+    from ein_hdr.inference import load_model, reconstruct_folder, sdr_method, DEFAULT_MODEL, default_model_scenes
     from ein_hdr.metrics import evaluate, summarize, write_report
     t0 = time.time()
     data = Path(data) if data else shared_path('data')
@@ -61,7 +61,9 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
     models = {'EIN demo': sdr_method(small)}
     if DEFAULT_MODEL.exists():
         dm = load_model()
-        s2 = evaluate(out/'data', model=dm, model_name='EIN default (shipped; trained on the left half of each photo)', baselines=False, split='valid', progress=False)
+        seen = set(pd.read_csv(out/'data'/'valid_camera.csv').source.map(lambda s: Path(s).stem)) & set(default_model_scenes())
+        label = 'EIN default (shipped; ' + (f"trained on {', '.join(sorted(seen))})" if seen else 'never saw these scenes)')
+        s2 = evaluate(out/'data', model=dm, model_name=label, baselines=False, split='valid', progress=False)
         scores = pd.concat([scores, s2], ignore_index=True)
         models['EIN default'] = sdr_method(dm)
     rep = write_report(scores, out/'report', title='ein-hdr demo: evaluation on held-out synthetic exposures of real HDR photographs',
@@ -132,13 +134,9 @@ def _unused(a)->list: return [f'--{k[7:]}' for k, v in vars(a).items() if k.star
 
 def _cmd_train(a):
     from ein_hdr.train import Trainer, TrainConfig
-    from ein_hdr.model import reuse_freed_memory
-    import torch
     if a.train is False: raise ValueError("--train False asks for reconstruction: use `ein_hdr predict` (or drop --train)")
     if a.local_rank is not None and a.local_rank >= 0: os.environ.setdefault('LOCAL_RANK', str(a.local_rank))   # torch.distributed.launch
     for k in _unused(a): print(f"note: {k} is an option of `ein_hdr predict`; training does not use it", file=sys.stderr)
-    if a.device == 'cpu' or (a.device is None and not torch.cuda.is_available()):
-        reuse_freed_memory()                  # CPU: every step allocates the same blocks, so keeping them is pure gain
     model = {}
     for k in ('head', 'head_init', 'fusion', 'depth', 'gain_mask'):
         if getattr(a, k) is not None: model[k] = getattr(a, k)
@@ -153,7 +151,8 @@ def _cmd_train(a):
                       checkpoints_freq=a.checkpoints_freq, loss_freq=a.loss_freq, check_img=a.check_img, perceptual=not a.no_perceptual,
                       vgg_weights=a.vgg_weights, download_vgg=a.download_vgg, w_highlight=a.w_highlight, w_pu21=a.w_pu21,
                       pu21_align=not a.pu21_no_align, w_l1=a.w_l1, w_cos=a.w_cos, precision=a.precision, amp=a.amp,
-                      channels_last=a.channels_last, select=a.select, compile=a.compile, device=a.device, dist_backend=a.dist_backend,
+                      channels_last=a.channels_last, select=a.select, compile=a.compile, compile_backend=a.compile_backend, device=a.device,
+                      dist_backend=a.dist_backend,
                       progress=not a.quiet)
     tr = Trainer(cfg)
     tr.fit()
@@ -216,6 +215,7 @@ def _add_train(sub):
                    help='channels_last memory layout (default: on for the CPU, where it was faster, off on CUDA, where it was slower)')
     o.add_argument('--select', choices=['pu21', 'highlights', 'both'], default='pu21', help="the validation score best.pt follows (both: the mean)")
     o.add_argument('--compile', action='store_true', help='torch.compile the model (the first step reports the compile time)')
+    o.add_argument('--compile-backend', dest='compile_backend', default='inductor', help="torch.compile's backend (default inductor)")
     o.add_argument('--device', default=None, help='cpu, cuda, cuda:1 ... (default: cuda:LOCAL_RANK if available)')
     o.add_argument('--dist-backend', dest='dist_backend', choices=['nccl', 'gloo'], default=None,
                    help='under torchrun (default nccl on CUDA); gloo with --device cuda:0 runs several ranks on one GPU')
@@ -240,7 +240,7 @@ def _cmd_predict(a):
         except Exception: pass                    # unreadable: reported when it is processed
     pol = shape_policy(sizes, dev)
     if torch.device(dev).type == 'cuda': torch.backends.cudnn.benchmark = pol['benchmark']
-    if a.compile: model = compile_model(model, dynamic=pol['shapes'] > 1)
+    if a.compile: model = compile_model(model, dynamic=pol['shapes'] > 1, backend=a.compile_backend)
     fmt, half_exr = ('hdr', False) if a.format == 'hdr' else ('exr', a.format == 'exr-half')
     r = reconstruct_folder(a.test_SDR_path, a.out_HDR_path, model, fmt=fmt, half_exr=half_exr, previews=a.previews, exts=a.sdr_ext,
                            overwrite=a.overwrite, sdr_white=a.sdr_white, peak_nits=a.peak_nits, progress=not a.quiet,
@@ -267,6 +267,7 @@ def _add_predict(sub):
     d.add_argument('--precision', choices=['auto', 'fp32', 'tf32', 'bf16', 'fp16'], default='auto', help='auto: fp16 on CUDA, fp32 on the CPU (see README)')
     d.add_argument('--half', action='store_true', help='older switch: fp16 on CUDA, bf16 on the CPU')
     d.add_argument('--compile', action='store_true', help='torch.compile the model (pays off over many images on a GPU)')
+    d.add_argument('--compile-backend', dest='compile_backend', default='inductor', help="torch.compile's backend (default inductor)")
     d.add_argument('--reuse-memory', dest='reuse_memory', action='store_true', help='keep freed memory for reuse: faster on CPU, but the heap can fragment (peak memory up to ~2x)')
     d.add_argument('--tile', type=int, default=None, help='tile size (default: full frame up to 4 MP, else 1024)')
     d.add_argument('--overlap', type=int, default=64, help='tile overlap in pixels (default 64)')

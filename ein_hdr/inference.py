@@ -14,8 +14,9 @@ from .data import list_sdr, image_size
 from .metrics import align_scale
 
 # %% auto #0
-__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'ERRORS', 'load_model', 'tile_starts', 'feather', 'reconstruct', 'sdr_method',
-           'to_absolute', 'sdr_inputs', 'shape_policy', 'compile_model', 'reconstruct_folder']
+__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'ERRORS', 'load_model', 'default_model_scenes', 'tile_starts', 'feather',
+           'reconstruct', 'sdr_method', 'to_absolute', 'sdr_inputs', 'shape_policy', 'compile_model',
+           'reconstruct_folder']
 
 # %% ../nbs/05_inference.ipynb #7bf57d22
 WEIGHTS_DIR = Path(__file__).resolve().parent/'weights' if '__file__' in globals() else Path('../ein_hdr/weights').resolve()
@@ -30,6 +31,12 @@ def load_model(checkpoint=None, # path to our checkpoint or the authors' .pth; N
                                   "(a checkpoint from `ein_hdr train`, or the authors' EIN .pth)")
         checkpoint = DEFAULT_MODEL
     return load_official_checkpoint(checkpoint, device=device).eval()
+
+def default_model_scenes()->list:
+    "Names (file stems) of the scenes the shipped model was trained on, from its checkpoint; [] if it does not say."
+    if not DEFAULT_MODEL.exists(): return []
+    sc = torch.load(DEFAULT_MODEL, map_location='cpu', weights_only=False).get('scenes') or {}
+    return sorted(Path(n).stem for sp in ('train', 'valid') for n in sc.get(sp, []))
 
 # %% ../nbs/05_inference.ipynb #39614852
 def tile_starts(n:int, tile:int, overlap:int)->list:
@@ -121,9 +128,9 @@ def shape_policy(sizes:list, # (h, w) of each image
     shapes = {(valid_size(h, bucket), valid_size(w, bucket)) for h, w in sizes}
     return dict(multiple=bucket, benchmark=len(sizes) >= 2 * len(shapes), shapes=len(shapes))
 
-def compile_model(model:EIN, dynamic:bool|None=None):
+def compile_model(model:EIN, dynamic:bool|None=None, backend:str='inductor'):
     "torch.compile for inference; `dynamic=True` compiles once for any image size (a folder of mixed sizes)."
-    return torch.compile(model, dynamic=dynamic)
+    return torch.compile(model, dynamic=dynamic, backend=backend)
 
 def _write_outputs(out, hdr, sdr, fmt_half, previews, overwrite, protect, sdr_white, peak_nits):
     "Absolute mapping (if asked), the HDR file and its preview: the writer thread's work."

@@ -12,7 +12,7 @@ import torch
 import torch.distributed as dist
 from fastcore.basics import patch
 from .core import atomic_write, write_sdr, to_display, auto_exposure
-from .model import EIN, EINConfig, load_official_checkpoint, predict, resolve_precision, autocast_for
+from .model import EIN, EINConfig, load_official_checkpoint, predict, resolve_precision, autocast_for, reuse_freed_memory
 from .data import PairDataset, make_loader, DataError
 from .losses import EINLoss, load_vgg19
 from .metrics import batch_scores
@@ -74,7 +74,9 @@ class TrainConfig:
     precision:str='auto' # 'auto' (CUDA: tf32, CPU: fp32), 'fp32', 'tf32', 'bf16' or 'fp16' (see the model notebook)
     amp:str|None=None # older name: 'bf16'/'fp16' set `precision`, 'none' means fp32
     channels_last:bool|None=None # memory layout; None: on for CPU training (12% faster at num_c 16 here), off on CUDA (slower on an H100)
+    reuse_memory:bool|None=None # CPU: malloc keeps freed memory for the next step (`reuse_freed_memory`); None: on for CPU training
     compile:bool=False # torch.compile the training step's model
+    compile_backend:str='inductor' # torch.compile's backend ('aot_eager' captures graphs without generating code: quick, for checks)
     device:str|None=None
     dist_backend:str|None=None # torch.distributed backend under torchrun (default: nccl on CUDA, gloo on the CPU; gloo lets ranks share a GPU)
     progress:bool=True
@@ -150,6 +152,7 @@ class Trainer:
         self.valid_ds = PairDataset(cfg.root_path, 'valid', table=cfg.valid_file, **ds_kw) if has_valid and cfg.valid_freq else None
         if cfg.valid_freq and not has_valid and self.main: self.log(f"note: no validation split in {root}; training without validation")
         if cfg.select not in SELECT: raise ValueError(f"select must be one of {tuple(SELECT)}, got {cfg.select!r}")
+        if self.device.type == 'cpu' and cfg.reuse_memory is not False: reuse_freed_memory()   # every step allocates the same blocks
         self.net = self._build_model().to(self.device)
         self.channels_last = self.device.type == 'cpu' if cfg.channels_last is None else cfg.channels_last
         if self.channels_last: self.net = self.net.to(memory_format=torch.channels_last)
@@ -157,7 +160,7 @@ class Trainer:
         if self.world > 1:
             from torch.nn.parallel import DistributedDataParallel as DDP
             self.model = DDP(self.net, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
-        if cfg.compile: self.model = torch.compile(self.model)
+        if cfg.compile: self.model = torch.compile(self.model, backend=cfg.compile_backend)
         self.opt = torch.optim.Adam(self.net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
         self.steps_per_epoch = math.ceil(math.ceil(len(self.train_ds) / self.world) / cfg.batch_size)
         self.sched = self._scheduler()

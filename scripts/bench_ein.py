@@ -9,7 +9,7 @@ copied here). Rows: inference at 512², 1024² and 2048×1536 (batch 1) and a tr
 without the VGG term, Adam). Columns, each case in a fresh process with no environment variables of ours set:
 - authors: their `EIN()`, called as their test script does (`model(ldr, ldr, mask_down, mask_up)` under no_grad);
 - ours: `EIN()` from ein_hdr.model called the same way (`model(ldr, mask_down, mask_up)` under no_grad), default settings
-  (the training step as `ein_hdr train` runs it on the CPU: channels_last);
+  (the training step as the trainer runs it on the CPU: channels_last, malloc keeping freed memory);
 - reference: our reference path (the authors' arithmetic and their memory use, every block output kept);
 - predict: `predict(model, sdr_uint8)`, masks and padding included.
 Both networks carry the same random weights (timing does not depend on them). Agreement is measured with trained weights:
@@ -63,7 +63,9 @@ def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, aut
     sync = (lambda: torch.cuda.synchronize()) if device.startswith('cuda') else (lambda: None)
     if batch > 1:                                            # a training step
         m.train(); opt = torch.optim.Adam(m.parameters(), 1e-4); crit = EINLoss(); y = torch.rand_like(x)
-        if path == 'ours' and device == 'cpu':               # as `ein_hdr train` runs on the CPU: channels_last
+        if path == 'ours' and device == 'cpu':               # as `ein_hdr train` runs on the CPU: channels_last, freed memory kept
+            from ein_hdr.model import reuse_freed_memory
+            reuse_freed_memory()
             m = m.to(memory_format=torch.channels_last); x, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (x, md, mu))
         fwd = call if path != 'predict' else (lambda: m(x, md, mu))
         def f():
@@ -114,12 +116,12 @@ def main():
 def print_table(rows, a, paths):
     print(f"\nEIN num_c={a.num_c} on {a.device}; seconds: median of timed runs after a warm-up; GiB: peak "
           f"{'CUDA memory allocated' if a.device != 'cpu' else 'resident set of the process'}; ratios against the authors' code")
-    head = f"{'case':20s}" + ''.join(f"{p + ' s':>12s}" for p in paths) + ''.join(f"{p + ' GiB':>13s}" for p in paths)
+    head = f"{'case':20s}" + ''.join(f"{p + ' s':>12s}" for p in paths) + ''.join(f"{p + ' GiB':>15s}" for p in paths)
     if 'authors' in paths: head += f"{'speed-up':>9s}{'memory':>8s}{'max|Δ|':>9s}"
     print(head)
     for r in rows:
         s = f"{r['case']:20s}" + ''.join(f"{r[p]['seconds']:12.3f}" if p in r else f"{'':>12s}" for p in paths)
-        s += ''.join(f"{r[p]['peak_gib']:13.2f}" if p in r else f"{'':>13s}" for p in paths)
+        s += ''.join(f"{r[p]['peak_gib']:15.2f}" if p in r else f"{'':>15s}" for p in paths)
         if 'authors' in paths and 'ours' in r:
             s += f"{r['authors']['seconds'] / r['ours']['seconds']:8.2f}×{r['ours']['peak_gib'] / r['authors']['peak_gib']:7.2f}×"
             s += f"{r['max_diff']:9.1e}" if 'max_diff' in r else ''

@@ -10,18 +10,19 @@ Stages (each run's result is kept in --work, so an interrupted script continues 
  1. baselines: the linearised SDR, constant highlight gains fitted on training crops, the classical operators;
  2. ablation: every variant trains the same number of steps from the same seed (one cosine learning-rate decay over
     the run); validation picks each run's checkpoint and the variant, on the mean of PU21-PSNR over all pixels and
-    over highlights; test scenes are scored and reported, never used for a choice;
+    over highlights, among the variants whose float16 weights fit the package (MAX_MB; num_c 32 is 26.5 MB, so it is
+    trained and reported but not eligible to ship); test scenes are scored and reported, never used for a choice;
  3. steps: the chosen variant again with longer budgets, until validation stops improving;
  4. final: the chosen variant and budget on training + validation scenes; scored on the test scenes; shipped.
 """
 import argparse, json, math, os, shutil, sys, time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import numpy as np, pandas as pd, torch
 from ein_hdr.core import read_hdr, read_sdr, shared_path, gamma_to_linear, atomic_write, luminance
 from ein_hdr.data import make_dataset, VirtualCamera, read_pairs, list_hdr
-from ein_hdr.model import predict, smoothstep, load_official_checkpoint
+from ein_hdr.model import EIN, predict, smoothstep, load_official_checkpoint
 from ein_hdr.metrics import batch_scores, BASELINES, highlight_crops, clipped
 from ein_hdr.train import Trainer, TrainConfig, selection_score
 
@@ -42,8 +43,26 @@ VARIANTS = {
     'highlight log-luminance + μ-law L1': dict(**CHANNEL, w_pu21=0., w_l1=1., w_cos=0., w_highlight=1.),
     'PU21 + highlight log-luminance': dict(**CHANNEL, **PU21, w_highlight=0.1),
     'PU21, per-channel knee, constant learning rate': dict(**CHANNEL, **PU21, schedule='constant'),
+    'PU21, per-channel knee, lr 5e-4': dict(**CHANNEL, **PU21, lr=5e-4, eta_min=5e-6),
+    'PU21, per-channel knee, gain scale 0.2 (res_scale)': dict(model=dict(head='residual', gain_mask='channel', res_scale=0.2), **PU21),
     'PU21, per-channel knee, num_c 32': dict(**CHANNEL, **PU21, num_c=32),
 }
+MAX_MB = 20                                              # the package's budget for the shipped weights (float16)
+
+def ship_mb(cfg_kw:dict)->float:
+    "Size in MB of a variant's weights stored as float16, as shipped."
+    kw = {**BASE, **cfg_kw}
+    return 2 * sum(p.numel() for p in EIN(num_c=kw['num_c'], **kw.get('model', {})).parameters()) / 1e6
+
+def recipe(cfg_kw:dict)->str:
+    "The training settings of a variant, in words."
+    kw = {**BASE, **cfg_kw}
+    e = lambda v: f"{v:.0e}".replace('e-0', 'e-')
+    sched = {'cosine': f"with one cosine decay to {e(kw['eta_min'])} over the run", 'constant': 'kept constant', 'paper': "with the paper's step decay"}[kw['schedule']]
+    loss = ', '.join(f"{n} × {kw[k]:g}" for k, n in (('w_pu21', 'PU21 (aligned)'), ('w_l1', 'μ-law L1'), ('w_cos', 'cosine'),
+                                                     ('w_highlight', 'highlight log-luminance')) if kw.get(k))
+    return f"num_c {kw['num_c']}, loss {loss}, lr {e(kw['lr'])} {sched}"
+
 GAINS = [1, 1.02, 1.05, 1.1, 1.2, 1.5, 2, 3, 4, 8, 16]
 
 def scene_stats(p)->dict:
@@ -139,10 +158,11 @@ def train_run(work, name, cfg_kw, steps, data='data', log=print)->tuple:
     done = out/'done.json'
     kw = {**BASE, **cfg_kw}
     if data != 'data': kw.update(valid_freq=0)
+    last = out/'checkpoints'/'last.pt'
     cfg = TrainConfig(root_path=str(work/data), out_dir=str(out), max_steps=steps, **kw)
     if not done.exists():
-        if out.exists(): shutil.rmtree(out)
-        t = time.time(); tr = Trainer(cfg, log=log); tr.fit()
+        if out.exists() and not last.exists(): shutil.rmtree(out)
+        t = time.time(); tr = Trainer(replace(cfg, resume=str(last) if last.exists() else None), log=log); tr.fit()   # an interrupted run continues exactly
         vals = [r for r in tr.history if 'valid_pu21_psnr' in r]
         atomic_write(done, lambda p: Path(p).write_text(json.dumps(dict(minutes=round((time.time() - t) / 60, 1), steps=tr.global_step,
                      valid_curve=[dict(step=r['step'], pu21=r['valid_pu21_psnr'], hl=r['valid_hl_pu21_psnr']) for r in vals]))), overwrite=True)
@@ -186,7 +206,8 @@ def main():
         if key not in runs: runs[key] = dict(kind='ablation', variant=name, **facts, **score_sets(sets, model_fn(net)))
         print(key, {sp: round(runs[key][sp]['score'], 2) for sp in sets}, flush=True)
     ablation = {k: v for k, v in runs.r.items() if v['kind'] == 'ablation' and v['variant'] in chosen_names and v['steps'] == a.ablation_steps}
-    best = max(ablation, key=lambda k: ablation[k]['valid']['score'])
+    shippable = {k: v for k, v in ablation.items() if ship_mb(VARIANTS[v['variant']]) <= MAX_MB}   # wider ones are measured, not shipped
+    best = max(shippable, key=lambda k: shippable[k]['valid']['score'])
     variant = runs[best]['variant']
     # 3. steps: the chosen variant with longer budgets, while validation improves
     budget = {a.ablation_steps: best}
@@ -225,7 +246,8 @@ def write_figure(out:Path, test_pairs, net)->str:
 def fmt(s:dict)->tuple: return f"{s['pu21']:.2f} ± {s['pu21_ci']:.2f}", f"{s['hl']:.2f} ± {s['hl_ci']:.2f}"
 
 def write_card(out, runs, key, net, sd, scenes, a, steps, final_steps, chosen_names, fig_name, seconds):
-    R = runs.r; ship = R[key]['test']
+    R = runs.r; ship = R[key]['test']; variant = R[key]['variant']
+    too_big = [n for n in chosen_names if ship_mb(VARIANTS[n]) > MAX_MB]
     lin = R['linearised SDR (γ 2.2)']['test']
     gains = {k: v for k, v in R.items() if k.startswith('constant highlight gain')}
     g_best = max(gains, key=lambda k: gains[k]['test']['score'])
@@ -275,14 +297,16 @@ validation scene drawn from each (seed {SPLIT_SEED}); dynamic range = log2(p99.9
 {DATA['valid']['crops']} crops of {DATA['valid']['size']}², {DATA['valid']['exposures']} exposures; test: {DATA['test']['crops']} crops of {DATA['test']['size']}², {DATA['test']['exposures']} exposures. The virtual camera draws an
 sRGB or γ 2.0-2.4 curve and an exposure that clips 3-15% of the pixels, then quantises to 8 bits.
 
-**Recipe** (chosen below): crop mode (128² crops, scale jitter 0.6-1, flips, 90° rotations), batch 8, Adam (betas 0.95/0.999),
-lr 2e-4 with one cosine decay to 2e-6 over the run, no VGG term (no ImageNet weights offline), seed 2021, CPU (2 cores,
-channels_last). The shipped model: the chosen variant for {steps} steps' worth of epochs ({final_steps} steps) on training +
-validation scenes ({len(sd) and ''}its last weights; no checkpoint choice). Script time {seconds / 60:.0f} minutes on this 2-core CPU (all stages).
+**Recipe** (chosen below): the variant "{variant}": {recipe(VARIANTS[variant])}; crop mode (128² crops, scale jitter 0.6-1, flips,
+90° rotations), batch 8, Adam (betas 0.95/0.999), no VGG term (no ImageNet weights offline), seed 2021, on the CPU (2 cores,
+channels_last, float32): no GPU was lent to the session that trained it. The shipped model: that variant for {steps} steps' worth of
+epochs ({final_steps} steps) on training + validation scenes (its last weights; no checkpoint choice). Script time
+{seconds / 60:.0f} minutes on this 2-core CPU for the stages run in its last call (earlier runs are reused from `--work`); the
+minutes column gives each run's own time.
 
 **Ablation** (protocol of `nbs/06_evaluate.ipynb`; mean ± 95% interval; "highlights" = pixels clipped in the SDR input).
 Every variant trained {a.ablation_steps} steps from the same seed; the checkpoint and the variant were chosen on the
-validation score (mean of PU21-PSNR overall and on highlights). The constant highlight gains apply one gain with the
+validation score (mean of PU21-PSNR overall and on highlights){'' if not too_big else f", among the variants whose float16 weights fit the package's {MAX_MB} MB ({', '.join(too_big)}: measured for the comparison, not eligible to ship)"}. The constant highlight gains apply one gain with the
 residual head's knee weight (largest channel, or each channel), fitted on training crops over {{{', '.join(map(str, GAINS))}}}:
 a network that reads no content.
 
