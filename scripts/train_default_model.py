@@ -248,6 +248,8 @@ def fmt(s:dict)->tuple: return f"{s['pu21']:.2f} ± {s['pu21_ci']:.2f}", f"{s['h
 def write_card(out, runs, key, net, sd, scenes, a, steps, final_steps, chosen_names, fig_name, seconds):
     R = runs.r; ship = R[key]['test']; variant = R[key]['variant']
     too_big = [n for n in chosen_names if ship_mb(VARIANTS[n]) > MAX_MB]
+    total = sum(v.get('minutes', 0) for v in R.values() if v['kind'] in ('ablation', 'steps', 'final'))
+    alone = min(v['minutes'] for v in R.values() if v['kind'] == 'ablation' and ship_mb(VARIANTS[v['variant']]) <= MAX_MB)
     lin = R['linearised SDR (γ 2.2)']['test']
     gains = {k: v for k, v in R.items() if k.startswith('constant highlight gain')}
     g_best = max(gains, key=lambda k: gains[k]['test']['score'])
@@ -300,9 +302,9 @@ sRGB or γ 2.0-2.4 curve and an exposure that clips 3-15% of the pixels, then qu
 **Recipe** (chosen below): the variant "{variant}": {recipe(VARIANTS[variant])}; crop mode (128² crops, scale jitter 0.6-1, flips,
 90° rotations), batch 8, Adam (betas 0.95/0.999), no VGG term (no ImageNet weights offline), seed 2021, on the CPU (2 cores,
 channels_last, float32): no GPU was lent to the session that trained it. The shipped model: that variant for {steps} steps' worth of
-epochs ({final_steps} steps) on training + validation scenes (its last weights; no checkpoint choice). Script time
-{seconds / 60:.0f} minutes on this 2-core CPU for the stages run in its last call (earlier runs are reused from `--work`); the
-minutes column gives each run's own time.
+epochs ({final_steps} steps) on training + validation scenes (its last weights; no checkpoint choice). Training time of all
+runs below: {total:.0f} minutes on this 2-core CPU (the minutes column; runs that shared the CPU with other work took longer:
+a 312-step num_c 16 run alone takes {alone:.1f} minutes), plus a few minutes of data making and scoring.
 
 **Ablation** (protocol of `nbs/06_evaluate.ipynb`; mean ± 95% interval; "highlights" = pixels clipped in the SDR input).
 Every variant trained {a.ablation_steps} steps from the same seed; the checkpoint and the variant were chosen on the
