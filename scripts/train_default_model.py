@@ -54,6 +54,8 @@ def ship_mb(cfg_kw:dict)->float:
     kw = {**BASE, **cfg_kw}
     return 2 * sum(p.numel() for p in EIN(num_c=kw['num_c'], **kw.get('model', {})).parameters()) / 1e6
 
+def fits(name:str)->bool: "Whether variant `name` fits the package's weight budget."; return ship_mb(VARIANTS[name]) <= MAX_MB
+
 def recipe(cfg_kw:dict)->str:
     "The training settings of a variant, in words."
     kw = {**BASE, **cfg_kw}
@@ -181,7 +183,7 @@ def main():
     ap.add_argument('--out', default=str(ROOT/'ein_hdr'/'weights'))
     ap.add_argument('--fresh', action='store_true', help='forget earlier runs in --work')
     a = ap.parse_args()
-    work = Path(a.work); t_start = time.time()
+    work = Path(a.work)
     if a.fresh and work.exists(): shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True)
     runs = Runs(work)
@@ -206,7 +208,7 @@ def main():
         if key not in runs: runs[key] = dict(kind='ablation', variant=name, **facts, **score_sets(sets, model_fn(net)))
         print(key, {sp: round(runs[key][sp]['score'], 2) for sp in sets}, flush=True)
     ablation = {k: v for k, v in runs.r.items() if v['kind'] == 'ablation' and v['variant'] in chosen_names and v['steps'] == a.ablation_steps}
-    shippable = {k: v for k, v in ablation.items() if ship_mb(VARIANTS[v['variant']]) <= MAX_MB}   # wider ones are measured, not shipped
+    shippable = {k: v for k, v in ablation.items() if fits(v['variant'])}   # wider ones are measured, not shipped
     best = max(shippable, key=lambda k: shippable[k]['valid']['score'])
     variant = runs[best]['variant']
     # 3. steps: the chosen variant with longer budgets, while validation improves
@@ -232,7 +234,7 @@ def main():
               scenes={sp: sorted(n for n, s in d['split'].items() if s == sp) for sp in ('train', 'valid', 'test')})
     atomic_write(out/'ein_default.pt', lambda t: torch.save(ck, t), overwrite=True)
     fig_name = write_figure(out, sets['test'], net)
-    write_card(out, runs, key, net, sd, d['table'], a, steps, final_steps, chosen_names, fig_name, time.time() - t_start)
+    write_card(out, runs, key, net, sd, d['table'], a, steps, final_steps, chosen_names, fig_name)
 
 def write_figure(out:Path, test_pairs, net)->str:
     "Highlights of the test image with the most clipped pixels: SDR, the shipped model and the truth at −2/−4/−6 stops."
@@ -245,11 +247,11 @@ def write_figure(out:Path, test_pairs, net)->str:
 
 def fmt(s:dict)->tuple: return f"{s['pu21']:.2f} ± {s['pu21_ci']:.2f}", f"{s['hl']:.2f} ± {s['hl_ci']:.2f}"
 
-def write_card(out, runs, key, net, sd, scenes, a, steps, final_steps, chosen_names, fig_name, seconds):
+def write_card(out, runs, key, net, sd, scenes, a, steps, final_steps, chosen_names, fig_name):
     R = runs.r; ship = R[key]['test']; variant = R[key]['variant']
-    too_big = [n for n in chosen_names if ship_mb(VARIANTS[n]) > MAX_MB]
+    too_big = [n for n in chosen_names if not fits(n)]
     total = sum(v.get('minutes', 0) for v in R.values() if v['kind'] in ('ablation', 'steps', 'final'))
-    alone = min(v['minutes'] for v in R.values() if v['kind'] == 'ablation' and ship_mb(VARIANTS[v['variant']]) <= MAX_MB)
+    alone = min(v['minutes'] for v in R.values() if v['kind'] == 'ablation' and fits(v['variant']))
     lin = R['linearised SDR (γ 2.2)']['test']
     gains = {k: v for k, v in R.items() if k.startswith('constant highlight gain')}
     g_best = max(gains, key=lambda k: gains[k]['test']['score'])
