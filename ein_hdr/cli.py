@@ -6,12 +6,27 @@
 from __future__ import annotations
 import argparse, os, sys, time
 
+# the command line is read here, before torch loads: its subcommand decides the allocator setting below
+def _literal_bool(s:str)->bool:
+    "The authors' `--train True|False` (they read it with ast.literal_eval)."
+    v = str(s).strip().lower()
+    if v in ('true', '1', 'yes'): return True
+    if v in ('false', '0', 'no'): return False
+    raise argparse.ArgumentTypeError(f"expected True or False, got {s!r}")
+
+COMMANDS = ('demo', 'make-dataset', 'train', 'predict', 'evaluate')
+
+def authors_argv(argv:list)->list:
+    "The authors' `python main.py ...` arguments as ours: with no subcommand, `--train True` means train, else predict (their default)."
+    if not argv or argv[0] in COMMANDS or not argv[0].startswith('--') or argv[0] in ('-h', '--help', '--version'): return argv
+    val = next((a.split('=', 1)[1] if '=' in a else (argv[i + 1] if i + 1 < len(argv) else '') for i, a in enumerate(argv)
+                if a == '--train' or a.startswith('--train=')), 'False')
+    try: return ['train' if _literal_bool(val) else 'predict'] + list(argv)
+    except argparse.ArgumentTypeError: return argv                  # argparse then says what is wrong
+
 def _reconstructs(argv:list)->bool:
     "Does this command line reconstruct images (predict, evaluate, demo, or the authors' form without --train True)?"
-    if argv[:1] and argv[0] in ('predict', 'evaluate', 'demo'): return True
-    if not argv or not argv[0].startswith('--') or argv[0] in ('--help', '--version'): return False
-    i = argv.index('--train') if '--train' in argv else -1
-    return i < 0 or i + 1 >= len(argv) or argv[i + 1].strip().lower() in ('false', '0', 'no')
+    return authors_argv(argv)[:1] in (['predict'], ['evaluate'], ['demo'])
 
 if _reconstructs(sys.argv[1:]): os.environ.setdefault('THP_MEM_ALLOC_ENABLE', '1')   # huge pages for torch's large CPU blocks
                                                                                       # (read at torch's first allocation: before it loads)
@@ -19,7 +34,7 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'COMMANDS', 'run_demo', 'build_parser', 'authors_argv', 'main']
+__all__ = ['COMMANDS', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'authors_argv', 'run_demo', 'build_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #48bf0d69
 def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default: ../shared/data)
@@ -113,13 +128,6 @@ def _add_make_dataset(sub):
     d.set_defaults(func=_cmd_make_dataset)
 
 # %% ../nbs/08_cli.ipynb #4bd42432
-def _literal_bool(s:str)->bool:
-    "The authors' `--train True|False` (they read it with ast.literal_eval)."
-    v = str(s).strip().lower()
-    if v in ('true', '1', 'yes'): return True
-    if v in ('false', '0', 'no'): return False
-    raise argparse.ArgumentTypeError(f"expected True or False, got {s!r}")
-
 # the authors' main.py options that only their training, or only their test, reads
 AUTHORS_TRAIN_ONLY = ('root_path', 'max_epoch', 'lr', 'train_batch_size', 'valid_batch_size', 'crop_size', 'seed', 'pre_model', 'start_epoch',
                       'loss_freq', 'checkpoints_freq', 'valid_freq', 'check_img', 'hdr_ext', 'init_type', 'local_rank', 'train_file',
@@ -331,16 +339,6 @@ def build_parser()->argparse.ArgumentParser:
     _add_predict(sub)
     _add_evaluate(sub)
     return p
-
-COMMANDS = ('demo', 'make-dataset', 'train', 'predict', 'evaluate')
-
-def authors_argv(argv:list)->list:
-    "The authors' `python main.py ...` arguments as ours: with no subcommand, `--train True` means train, else predict (their default)."
-    if not argv or argv[0] in COMMANDS or not argv[0].startswith('--') or argv[0] in ('-h', '--help', '--version'): return argv
-    val = next((a.split('=', 1)[1] if '=' in a else (argv[i + 1] if i + 1 < len(argv) else '') for i, a in enumerate(argv)
-                if a == '--train' or a.startswith('--train=')), 'False')
-    try: return ['train' if _literal_bool(val) else 'predict'] + list(argv)
-    except argparse.ArgumentTypeError: return argv                  # argparse then says what is wrong
 
 def main(argv=None)->int:
     "Entry point of the `ein_hdr` command."

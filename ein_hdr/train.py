@@ -163,6 +163,7 @@ class Trainer:
         if cfg.compile: self.model = torch.compile(self.model, backend=cfg.compile_backend)
         self.opt = torch.optim.Adam(self.net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
         self.steps_per_epoch = math.ceil(math.ceil(len(self.train_ds) / self.world) / cfg.batch_size)
+        self.total_steps = min(cfg.max_steps or math.inf, cfg.max_epoch * self.steps_per_epoch)   # the run's length (inf: no bound)
         self.sched = self._scheduler()
         vgg = load_vgg19(cfg.vgg_weights, cfg.download_vgg).to(self.device) if cfg.perceptual else None
         self.crit = EINLoss(vgg=vgg, w_highlight=cfg.w_highlight, w_pu21=cfg.w_pu21, pu21_align=cfg.pu21_align, w_l1=cfg.w_l1, w_cos=cfg.w_cos).to(self.device)
@@ -177,7 +178,7 @@ class Trainer:
         "The learning-rate schedule `cfg.schedule` asks for ('paper' is stepped per epoch, the others per step)."
         cfg = self.cfg
         if cfg.schedule == 'paper': return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(self.opt, T_0=cfg.t0, eta_min=cfg.eta_min)
-        total = min(cfg.max_steps or math.inf, cfg.max_epoch * self.steps_per_epoch)
+        total = self.total_steps
         if cfg.schedule == 'cosine':
             if math.isinf(total): raise ValueError("schedule='cosine' needs max_steps or max_epoch to know the run's length")
             floor = cfg.eta_min / cfg.lr
@@ -346,8 +347,7 @@ def fit(self:Trainer)->list:
     batches = EpochBatches(len(self.train_ds), cfg.batch_size, cfg.seed, self.rank, self.world, self.epoch, self.step_in_epoch * cfg.batch_size)
     loader = make_loader(self.train_ds, batch_sampler=batches, num_workers=cfg.num_workers, seed=cfg.seed,
                          pin_memory=self.device.type == 'cuda', **(dict(prefetch_factor=4) if cfg.num_workers else {}))
-    total = min(cfg.max_steps or math.inf, cfg.max_epoch * self.steps_per_epoch)
-    bar = tqdm(total=None if math.isinf(total) else total, initial=self.global_step, disable=not (self.main and cfg.progress), leave=False)
+    bar = tqdm(total=None if math.isinf(self.total_steps) else self.total_steps, initial=self.global_step, disable=not (self.main and cfg.progress), leave=False)
     self._clock, self._recent, it = self._new_clock(), [], iter(loader)
     try:
         while not self.done():
@@ -392,8 +392,8 @@ def end_epoch(self:Trainer):
     t0 = time.perf_counter(); row = {}
     if self.main and cfg.valid_freq and self.valid_ds is not None and self.epoch % cfg.valid_freq == 0: row = self.validate()
     t1 = time.perf_counter()
-    if row and selection_score(row, cfg.select) > self.best:
-        self.best = selection_score(row, cfg.select); self.save('best.pt')
+    score = selection_score(row, cfg.select) if row else -math.inf
+    if score > self.best: self.best = score; self.save('best.pt')
     if cfg.checkpoints_freq and self.epoch % cfg.checkpoints_freq == 0: self.save(f'epoch_{self.epoch:04d}.pt')
     self.save('last.pt')
     t2 = time.perf_counter()
