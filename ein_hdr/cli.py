@@ -72,20 +72,19 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
     paths['checkpoint'] = out/'run'/'checkpoints'/'last.pt'
     log('4/6 evaluation against the baselines')
     small = tr.net.eval()
-    scores = evaluate(out/'data', model=small, model_name=f'EIN num_c={num_c}, {steps} steps (demo)', split='valid', progress=False)
+    scores = evaluate(out/'data', model=small, model_name=f'EIN num_c={num_c}, {steps} steps (demo)', split='valid', progress=False, protocol='both')
     models = {'EIN demo': sdr_method(small)}
     if DEFAULT_MODEL.exists():
         dm = load_model()
         seen = set(pd.read_csv(out/'data'/'valid_camera.csv').source.map(lambda s: Path(s).stem)) & set(default_model_scenes())
         label = 'EIN default (shipped; ' + (f"trained on {', '.join(sorted(seen))})" if seen else 'never saw these scenes)')
-        s2 = evaluate(out/'data', model=dm, model_name=label, baselines=False, split='valid', progress=False)
+        s2 = evaluate(out/'data', model=dm, model_name=label, baselines=False, split='valid', progress=False, protocol='both')
         scores = pd.concat([scores, s2], ignore_index=True)
         models['EIN default'] = sdr_method(dm)
     rep = write_report(scores, out/'report', title='ein-hdr demo: evaluation on held-out synthetic exposures of real HDR photographs',
                        pairs_root=out/'data', split='valid', models=models)
     paths['report'] = rep
-    summ = summarize(scores)
-    log(summ[['n', 'pu21_psnr', 'hl_pu21_psnr', 'pu21_ssim']].round(2).to_string())
+    for p in scores.protocol.unique(): log(f"protocol {p}:\n" + summarize(scores, p)[['n', 'pu21_psnr', 'hl_pu21_psnr', 'pu21_ssim']].round(2).to_string())
     log('5/6 reconstructing the real SDR photographs')
     if (data/'sdr').is_dir():
         model = load_model() if DEFAULT_MODEL.exists() else small
@@ -290,7 +289,8 @@ def _add_predict(sub):
 
 # %% ../nbs/08_cli.ipynb #954fdb26
 def _cmd_evaluate(a):
-    from ein_hdr.metrics import evaluate, summarize, write_report
+    from ein_hdr.metrics import evaluate, summarize, write_report, protocol_list
+    protocols = protocol_list(a.protocol)                       # an unknown name fails before any work
     preds = {}
     for spec in a.pred or []:
         if '=' not in spec: raise ValueError(f"--pred expects NAME=DIR, got {spec!r}")
@@ -299,19 +299,24 @@ def _cmd_evaluate(a):
     if a.model:
         from ein_hdr.inference import load_model, sdr_method
         model = load_model(None if a.model == 'default' else a.model)
-    scores = evaluate(a.pairs, preds=preds, model=model, baselines=not a.no_baselines, split=a.split, max_pairs=a.max_pairs, progress=not a.quiet, cvvdp=a.cvvdp)
-    summ = summarize(scores)
-    cols = [c for c in ('n', 'pu21_psnr', 'pu21_psnr_ci', 'hl_pu21_psnr', 'hl_pu21_psnr_ci', 'pu21_ssim', 'log_psnr', 'mu_psnr', 'cvvdp_jod') if c in summ]
-    print(summ[cols].round(2).to_string())
+    scores = evaluate(a.pairs, preds=preds, model=model, baselines=not a.no_baselines, split=a.split, max_pairs=a.max_pairs, progress=not a.quiet,
+                      cvvdp=a.cvvdp, protocol=protocols, inputs=a.inputs, published=not a.no_published)
+    for p in protocols:
+        summ = summarize(scores, p)
+        cols = [c for c in ('n', 'pu21_psnr', 'pu21_psnr_ci', 'hl_pu21_psnr', 'hl_pu21_psnr_ci', 'pu21_psnr_y', 'pu21_ssim', 'log_psnr', 'mu_psnr', 'cvvdp_jod') if c in summ]
+        print(f"protocol {p}:\n{summ[cols].round(2).to_string()}")
     models = {'EIN': sdr_method(model)} if model is not None else None
-    rep = write_report(scores, a.out, title=f'Evaluation of {a.pairs}', pairs_root=a.pairs, split=a.split, models=models)
+    rep = write_report(scores, a.out, title=f'Evaluation of {a.pairs}', pairs_root=a.pairs, split=a.split, models=models, inputs=a.inputs)
     print(f'report: {rep}')
 
 def _add_evaluate(sub):
-    d = sub.add_parser('evaluate', help='score predictions and baselines on (SDR, HDR) pairs; table, CSV and a markdown report')
-    d.add_argument('--pairs', required=True, help="pairs: the paper's layout (valid.xls ...) or a folder with sdr/ and hdr/")
+    d = sub.add_parser('evaluate', help='score predictions and baselines on (SDR, HDR) pairs under either protocol; table, CSV and a markdown report')
+    d.add_argument('--pairs', required=True, help="pairs: a folder with sdr/ and hdr/, the paper's layout (valid.xls ...), or the SI-HDR layout (reference/, input/clip_95/, reconstructions/)")
     d.add_argument('--pred', nargs='*', metavar='NAME=DIR', help='prediction folders ({sdr stem}.exr or .hdr)')
-    d.add_argument('--model', default=None, help="also run a model: 'default' or a checkpoint path")
+    d.add_argument('--model', default=None, help="also run a model: 'default' or a checkpoint path (ours or the authors' .pth)")
+    d.add_argument('--protocol', default='ein-hdr', help="ein-hdr (ours, default), si-hdr (Hanji et al. 2022: CRF correction), or both")
+    d.add_argument('--inputs', default='clip_95', help='SI-HDR layout: the inputs to use, clip_95 (default) or clip_97')
+    d.add_argument('--no-published', dest='no_published', action='store_true', help='SI-HDR layout: leave out the published reconstructions')
     d.add_argument('--split', default=None, help='table to use in the paper layout (default: valid, then test, then train)')
     d.add_argument('--no-baselines', dest='no_baselines', action='store_true')
     d.add_argument('--max-pairs', dest='max_pairs', type=int, default=None)

@@ -13,8 +13,9 @@ __all__ = ['SDR_EXTS', 'HDR_EXTS', 'BT709', 'PU21_BANDING_GLARE', 'PU21_LMIN', '
            'PEAK_PCT', 'shared_root', 'shared_path', 'ImageIOError', 'atomic_write', 'read_sdr', 'read_sdr_uint8',
            'write_sdr', 'sanitize_hdr', 'read_hdr', 'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image',
            'srgb_to_linear', 'linear_to_srgb', 'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose',
-           'tonemap_gamma', 'reinhard', 'mu_law', 'pu21_encode', 'to_display', 'auto_exposure', 'show_images',
-           'show_hdr', 'preview', 'thumbnail', 'contact_sheet']
+           'tonemap_gamma', 'reinhard', 'mu_law', 'pu21_encode', 'as_numpy', 'well_exposed', 'clipped', 'align_scale',
+           'absolute_scale', 'to_display', 'auto_exposure', 'show_images', 'show_hdr', 'preview', 'thumbnail',
+           'contact_sheet']
 
 # %% ../nbs/00_core.ipynb #5815ae98
 def shared_root()->Path:
@@ -323,6 +324,39 @@ def pu21_encode(Y, # absolute luminance in cd/m² (numpy or torch)
     Y = Y.clip(PU21_LMIN, PU21_LMAX) if xp is np else Y.clamp(PU21_LMIN, PU21_LMAX)
     Yp = Y ** p4
     return p7 * (((p1 + p2 * Yp) / (1 + p3 * Yp)) ** p5 - p6)
+
+# %% ../nbs/00_core.ipynb #7a37e9f2
+def as_numpy(x)->np.ndarray:
+    "float32 numpy H×W×C from a numpy array, or from a torch tensor (3×H×W becomes H×W×3)."
+    xp, _ = _xp(x)
+    if xp is np: return np.asarray(x, dtype=np.float32)
+    x = x.detach().float().cpu()
+    return (x.permute(1, 2, 0) if x.dim() == 3 and x.shape[0] == 3 else x).numpy()
+
+def well_exposed(sdr, lo:float=WELL_EXPOSED[0], hi:float=WELL_EXPOSED[1])->np.ndarray:
+    "Pixels whose SDR largest channel lies in [lo, hi] (H×W bool)."
+    m = as_numpy(sdr).max(-1)
+    return (m >= lo) & (m <= hi)
+
+def clipped(sdr, level:float=254/255)->np.ndarray:
+    "Pixels clipped in the SDR image (largest channel ≥ level), H×W bool."
+    return as_numpy(sdr).max(-1) >= level
+
+def align_scale(pred, # relative prediction H×W×3
+                ref, # reference HDR H×W×3
+                sdr=None, # the SDR input (selects well-exposed pixels)
+               )->float:
+    "One factor per image: the median reference/prediction luminance ratio over well-exposed pixels."
+    p, r = luminance(as_numpy(pred)), luminance(as_numpy(ref))
+    m = (p > 0) & (r > 0)
+    if sdr is not None and (m & well_exposed(sdr)).sum() >= 16: m &= well_exposed(sdr)
+    if not m.any(): return 1.
+    return float(np.exp(np.median(np.log(r[m]) - np.log(p[m]))))
+
+def absolute_scale(ref, peak_nits:float=PEAK_NITS, pct:float=PEAK_PCT)->float:
+    "Factor that puts the reference's `pct` luminance percentile at `peak_nits` cd/m²."
+    q = float(np.percentile(luminance(as_numpy(ref)), pct))
+    return peak_nits / q if q > 0 else 1.
 
 # %% ../nbs/00_core.ipynb #437ddf88
 def to_display(img, # HDR (linear) or SDR image

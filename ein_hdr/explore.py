@@ -11,7 +11,7 @@ import torch
 from .core import *
 from .model import EIN, exposure_masks, pad_to_valid
 from .inference import load_model, reconstruct, DEFAULT_MODEL
-from .metrics import BASELINES, align_scale
+from .metrics import BASELINES
 
 # %% auto #0
 __all__ = ['ImageState', 'explore_figure', 'explorer']

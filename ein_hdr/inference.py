@@ -11,7 +11,6 @@ import torch
 from .core import *
 from .model import EIN, load_official_checkpoint, predict, exposure_masks, as_batch, CheckpointError, valid_size, resolve_precision, autocast_for
 from .data import list_sdr, image_size
-from .metrics import align_scale
 
 # %% auto #0
 __all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'ERRORS', 'load_model', 'default_model_scenes', 'tile_starts', 'feather',

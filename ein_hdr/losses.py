@@ -9,12 +9,12 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import mu_law, luminance, pu21_encode, WELL_EXPOSED, PEAK_NITS, PEAK_PCT
+from .core import mu_law, luminance, pu21_encode, reinhard, WELL_EXPOSED, PEAK_NITS, PEAK_PCT
 
 # %% auto #0
 __all__ = ['VGG19_CFG', 'VGG19_RELU', 'VGG19_FILE', 'VGG19_URL', 'IMAGENET_MEAN', 'IMAGENET_STD', 'l1_multiscale', 'cosine_term',
            'VGG19Features', 'MissingWeights', 'find_vgg19_weights', 'load_vgg19', 'highlight_weight',
-           'log_luminance_l1', 'quantile', 'align_like_evaluation', 'pu21_l1', 'EINLoss']
+           'log_luminance_l1', 'quantile', 'align_like_evaluation', 'pu21_l1', 'EINLoss', 'batch_scores']
 
 # %% ../nbs/03_losses.ipynb #6884408e
 def l1_multiscale(pred, target, weights=(1., 0.5, 0.25)):
@@ -153,3 +153,32 @@ class EINLoss(nn.Module):
         if self.w['pu21']: parts['pu21'] = pu21_l1(pred, target, ldr if self.pu21_align else None)
         total = sum(self.w[k] * v for k, v in parts.items() if self.w[k])
         return total, {k: float(v.detach()) for k, v in parts.items()}
+
+# %% ../nbs/03_losses.ipynb #44852690
+def _psnr_t(se, # B×... squared errors
+            n, # B counts of the values that `se` sums
+            peak:float):
+    "PSNR per image from summed squared errors (float64); inf where the error is 0, NaN where nothing was counted."
+    mse = se.double() / n.double()
+    out = 10 * torch.log10(peak ** 2 / mse)
+    return torch.where(n > 0, out, torch.full_like(out, float('nan')))
+
+@torch.no_grad()
+def batch_scores(pred, # B×3×H×W prediction (any scale)
+                 ref, # B×3×H×W reference HDR
+                 sdr, # B×3×H×W SDR input in [0, 1]
+                 peak_nits:float=PEAK_NITS)->dict:
+    "PU21-PSNR, highlight PU21-PSNR and tone-mapped PSNR per image (B-tensors), in torch on the batch's device."
+    pred, ref, sdr = pred.float().clamp_min(0), ref.float().clamp_min(0), sdr.float()
+    pred = align_like_evaluation(pred, ref, sdr)
+    q = torch.stack([quantile(l, PEAK_PCT / 100) for l in luminance(ref).flatten(1)])
+    k = torch.where(q > 0, peak_nits / q, torch.ones_like(q)).view(-1, 1, 1, 1)
+    se = (pu21_encode(pred * k) - pu21_encode(ref * k)) ** 2
+    hi = (sdr.amax(1, keepdim=True) >= 254 / 255).to(se.dtype)
+    px = se[0].numel()
+    out = dict(pu21_psnr=_psnr_t(se.flatten(1).sum(1), torch.full_like(q, px), 256.),
+               hl_pu21_psnr=_psnr_t((se * hi).flatten(1).sum(1), hi.flatten(1).sum(1) * 3, 256.))
+    tm = lambda x: torch.round(reinhard(x / x.max().clamp_min(1e-12)) * 255)
+    out['tm_psnr'] = torch.stack([_psnr_t(((tm(a) - tm(b)) ** 2).sum()[None], torch.full((1,), float(px), device=a.device), 255.)[0]
+                                  for a, b in zip(pred, ref)])
+    return out

@@ -10,46 +10,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from .core import *
-from .losses import align_like_evaluation, quantile
+from .losses import align_like_evaluation, quantile, batch_scores
+from .data import read_pairs, list_sdr, list_hdr
+from .inference import sdr_method
 
 # %% auto #0
-__all__ = ['BASELINES', 'well_exposed', 'clipped', 'align_scale', 'absolute_scale', 'psnr', 'ssim_map', 'absolute_pair',
-           'hdr_metrics', 'tonemapped_psnr', 'batch_scores', 'linearized', 'akyuz2007', 'masia_gamma', 'masia2009',
-           'masia2017', 'landis2002', 'bilateral_filter', 'huo2014', 'load_pairs', 'summarize', 'evaluate',
+__all__ = ['PQ_CONST', 'CRF_LMIN', 'PQ_LMAX', 'XYZ_RANGE', 'RGB2XYZ', 'UV_SCALE', 'SIHDR_PEAK', 'PROTOCOLS', 'PROTOCOL_TEXT',
+           'BASELINES', 'LAYOUTS', 'REPORT_COLS', 'psnr', 'ssim_map', 'absolute_pair', 'hdr_metrics', 'tonemapped_psnr',
+           'crf_transfer', 'poly_terms', 'rgb_to_luv', 'luv_to_rgb', 'crf_correction', 'sihdr_pair', 'sihdr_metrics',
+           'protocol_list', 'linearized', 'akyuz2007', 'masia_gamma', 'masia2009', 'masia2017', 'landis2002',
+           'bilateral_filter', 'huo2014', 'sihdr_reference', 'benchmark_methods', 'load_pairs', 'summarize', 'evaluate',
            'plot_scores', 'highlight_crops', 'write_report', 'cvvdp_score']
-
-# %% ../nbs/06_evaluate.ipynb #5d91122c
-def _np(x):
-    if isinstance(x, torch.Tensor):
-        x = x.detach().float().cpu()
-        x = x.permute(1, 2, 0) if x.dim() == 3 and x.shape[0] == 3 else x
-        return x.numpy()
-    return np.asarray(x, dtype=np.float32)
-
-def well_exposed(sdr, lo:float=WELL_EXPOSED[0], hi:float=WELL_EXPOSED[1])->np.ndarray:
-    "Pixels whose SDR largest channel lies in [lo, hi] (H×W bool)."
-    m = _np(sdr).max(-1)
-    return (m >= lo) & (m <= hi)
-
-def clipped(sdr, level:float=254/255)->np.ndarray:
-    "Pixels clipped in the SDR image (largest channel ≥ level), H×W bool."
-    return _np(sdr).max(-1) >= level
-
-def align_scale(pred, # relative prediction H×W×3
-                ref, # reference HDR H×W×3
-                sdr=None, # the SDR input (selects well-exposed pixels)
-               )->float:
-    "One factor per image: the median reference/prediction luminance ratio over well-exposed pixels."
-    p, r = luminance(_np(pred)), luminance(_np(ref))
-    m = (p > 0) & (r > 0)
-    if sdr is not None and (m & well_exposed(sdr)).sum() >= 16: m &= well_exposed(sdr)
-    if not m.any(): return 1.
-    return float(np.exp(np.median(np.log(r[m]) - np.log(p[m]))))
-
-def absolute_scale(ref, peak_nits:float=PEAK_NITS, pct:float=PEAK_PCT)->float:
-    "Factor that puts the reference's `pct` luminance percentile at `peak_nits` cd/m²."
-    q = float(np.percentile(luminance(_np(ref)), pct))
-    return peak_nits / q if q > 0 else 1.
 
 # %% ../nbs/06_evaluate.ipynb #5ec1d2c7
 def psnr(a, b, peak:float, mask=None)->float:
@@ -70,11 +41,15 @@ def _gauss_win(size=11, sigma=1.5):
     g = _gauss1d(size, sigma)
     return torch.tensor(np.outer(g, g), dtype=torch.float64)[None, None]
 
-def ssim_map(a, b, data_range:float)->np.ndarray:
-    "SSIM map (Wang et al. 2004: 11×11 Gaussian window σ 1.5, K1 0.01, K2 0.03) of two H×W images, 'valid' region."
+def ssim_map(a, b, data_range:float,
+             padding:str='valid', # 'valid': only where the window fits; 'replicate': same size, edges replicated (MATLAB's `ssim`)
+            )->np.ndarray:
+    "SSIM map (Wang et al. 2004: 11×11 Gaussian window σ 1.5, K1 0.01, K2 0.03) of two H×W images."
     x, y = (torch.as_tensor(np.asarray(v, np.float64))[None, None] for v in (a, b))
-    w = _gauss_win(min(11, x.shape[-1], x.shape[-2]) | 1)
-    f = lambda t: F.conv2d(t, w)
+    if padding not in ('valid', 'replicate'): raise ValueError(f"padding must be 'valid' or 'replicate', got {padding!r}")
+    w = _gauss_win(min(11, x.shape[-1], x.shape[-2]) | 1 if padding == 'valid' else 11)
+    r = w.shape[-1] // 2
+    f = (lambda t: F.conv2d(t, w)) if padding == 'valid' else (lambda t: F.conv2d(F.pad(t, (r, r, r, r), mode='replicate'), w))
     C1, C2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
     mx, my = f(x), f(y)
     sxx, syy, sxy = f(x * x) - mx ** 2, f(y * y) - my ** 2, f(x * y) - mx * my
@@ -82,7 +57,7 @@ def ssim_map(a, b, data_range:float)->np.ndarray:
 
 def absolute_pair(pred, ref, sdr=None, align:bool=True, peak_nits:float=PEAK_NITS)->tuple:
     "Prediction and reference in cd/m² by the protocol: prediction aligned to the reference, reference percentile at peak_nits."
-    pred, ref = np.maximum(_np(pred), 0), np.maximum(_np(ref), 0)
+    pred, ref = np.maximum(as_numpy(pred), 0), np.maximum(as_numpy(ref), 0)
     if align: pred = pred * align_scale(pred, ref, sdr)
     k = absolute_scale(ref, peak_nits)
     return pred * k, ref * k
@@ -92,7 +67,7 @@ def hdr_metrics(pred, # prediction H×W×3 (relative or absolute; aligned here)
                 sdr=None, # the SDR input: alignment pixels and the highlight mask
                 align:bool=True, peak_nits:float=PEAK_NITS)->dict:
     "PU21-PSNR, PU21-SSIM, log-PSNR and μ-PSNR, overall and on SDR-clipped highlights, with the stated protocol."
-    pred, ref = _np(pred), _np(ref)
+    pred, ref = as_numpy(pred), as_numpy(ref)
     if pred.shape != ref.shape: raise ValueError(f"prediction {pred.shape} and reference {ref.shape} differ in size")
     if not (np.isfinite(pred).all() and np.isfinite(ref).all()): raise ValueError("prediction or reference has NaN/Inf")
     P, R = absolute_pair(pred, ref, sdr, align, peak_nits)
@@ -115,37 +90,153 @@ def hdr_metrics(pred, # prediction H×W×3 (relative or absolute; aligned here)
 
 def tonemapped_psnr(pred, ref)->float:
     "The authors' validation number: PSNR of Reinhard-tone-mapped 8-bit images, each max-normalised."
-    q = lambda x: np.round(reinhard(_np(x) / max(float(_np(x).max()), 1e-12)) * 255)
+    q = lambda x: np.round(reinhard(as_numpy(x) / max(float(as_numpy(x).max()), 1e-12)) * 255)
     return psnr(q(pred), q(ref), 255.)
 
-# %% ../nbs/06_evaluate.ipynb #fe83bb7f
-def _psnr_t(se, # B×... squared errors
-            n, # B counts of the values that `se` sums
-            peak:float):
-    "PSNR per image from summed squared errors (float64); inf where the error is 0, NaN where nothing was counted."
-    mse = se.double() / n.double()
-    out = 10 * torch.log10(peak ** 2 / mse)
-    return torch.where(n > 0, out, torch.full_like(out, float('nan')))
+# %% ../nbs/06_evaluate.ipynb #d21ec36d
+PQ_CONST = (78.8438, 0.1593, 0.8359, 18.8516, 18.6875) # SMPTE ST 2084 m, n, c1, c2, c3 as the published CRF correction rounds them
+CRF_LMIN, PQ_LMAX, XYZ_RANGE = 0.005, 1e4, (1e-4, 1e8)
+RGB2XYZ = np.array([[0.412424, 0.357579, 0.180464], [0.212656, 0.715158, 0.072186], [0.019332, 0.119193, 0.950444]])
+UV_SCALE = 410 / 255 # u', v' scaling of the published code
 
-@torch.no_grad()
-def batch_scores(pred, # B×3×H×W prediction (any scale)
-                 ref, # B×3×H×W reference HDR
-                 sdr, # B×3×H×W SDR input in [0, 1]
-                 peak_nits:float=PEAK_NITS)->dict:
-    "PU21-PSNR, highlight PU21-PSNR and tone-mapped PSNR per image (B-tensors), in torch on the batch's device."
-    pred, ref, sdr = pred.float().clamp_min(0), ref.float().clamp_min(0), sdr.float()
-    pred = align_like_evaluation(pred, ref, sdr)
-    q = torch.stack([quantile(l, PEAK_PCT / 100) for l in luminance(ref).flatten(1)])
-    k = torch.where(q > 0, peak_nits / q, torch.ones_like(q)).view(-1, 1, 1, 1)
-    se = (pu21_encode(pred * k) - pu21_encode(ref * k)) ** 2
-    hi = (sdr.amax(1, keepdim=True) >= 254 / 255).to(se.dtype)
-    px = se[0].numel()
-    out = dict(pu21_psnr=_psnr_t(se.flatten(1).sum(1), torch.full_like(q, px), 256.),
-               hl_pu21_psnr=_psnr_t((se * hi).flatten(1).sum(1), hi.flatten(1).sum(1) * 3, 256.))
-    tm = lambda x: torch.round(reinhard(x / x.max().clamp_min(1e-12)) * 255)
-    out['tm_psnr'] = torch.stack([_psnr_t(((tm(a) - tm(b)) ** 2).sum()[None], torch.full((1,), float(px), device=a.device), 255.)[0]
-                                  for a, b in zip(pred, ref)])
+def crf_transfer(x, # linear values (or encoded ones, with forward=False)
+        kind:str='pq', # 'pq' (SMPTE ST 2084, peak l_max), 'log' (log10) or 'lin'
+        forward:bool=True, l_max:float=PQ_LMAX)->np.ndarray:
+    "The transform the CRF fit works in, or its inverse."
+    x = np.asarray(x, np.float64)
+    if kind == 'pq':
+        m, n, c1, c2, c3 = PQ_CONST
+        if forward: Lp = (x / l_max) ** n; return ((c1 + c2 * Lp) / (1 + c3 * Lp)) ** m
+        v = x ** (1 / m); return l_max * ((c1 - v) / (c3 * v - c2)) ** (1 / n)
+    if kind == 'log': return np.log10(x) if forward else 10. ** x
+    if kind in ('lin', 'linear'): return x
+    raise ValueError(f"ptf must be 'pq', 'log' or 'lin', got {kind!r}")
+
+def poly_terms(x, # N×Z values (Z channels)
+               deg:int)->np.ndarray:
+    "Design matrix of the CRF polynomial, in the published column order: x^deg … x^2 per channel, pairwise products, x, 1."
+    z = x.shape[1]
+    cross = [(x[:, i] * x[:, j])[:, None] for i in range(z) for j in range(i + 1, z)]
+    return np.concatenate([x ** d for d in range(deg, 1, -1)] + cross + [x, np.ones((len(x), 1))], 1)
+
+_CHUNK = 1 << 20 # pixels per chunk of the design matrix
+
+def _poly_fit(x, y, deg:int, lam:float)->np.ndarray:
+    "Coefficients W (k×Z) of y ≈ poly_terms(x)·W, ridge-regularised towards the identity with s = lam·N/k."
+    n, z = x.shape; k = poly_terms(x[:1], deg).shape[1]
+    A, b = np.zeros((k, k)), np.zeros((k, z))
+    for s in range(0, n, _CHUNK):
+        X = poly_terms(x[s:s + _CHUNK], deg); A += X.T @ X; b += X.T @ y[s:s + _CHUNK]
+    W0 = np.zeros((k, z)); W0[k - 1 - z:k - 1] = np.eye(z)          # the identity mapping: the linear terms
+    sc = lam * n / k
+    M, rhs = A + sc * np.eye(k), b + sc * W0
+    d = np.sqrt(np.diag(M)); d = np.where(d > 0, 1 / np.where(d > 0, d, 1), 1.)   # equilibrate: x^3 and 1 differ by 1e10 in PQ or linear units
+    try: return d[:, None] * np.linalg.solve(M * d[:, None] * d[None], rhs * d[:, None])
+    except np.linalg.LinAlgError: return d[:, None] * np.linalg.lstsq(M * d[:, None] * d[None], rhs * d[:, None], rcond=None)[0]
+
+def _corr_opt(x, y, kind:str, deg:int, lam:float):
+    "Fit y from x in the `kind` domain; the corrected x (clamped below at L_min, decoded) and the coefficients."
+    tx = crf_transfer(x, kind); W = _poly_fit(tx, crf_transfer(y, kind), deg, lam)
+    hi = crf_transfer(XYZ_RANGE[1], kind) if kind == 'pq' else np.inf   # PQ decodes only below its asymptote
+    out = np.concatenate([poly_terms(tx[s:s + _CHUNK], deg) @ W for s in range(0, len(tx), _CHUNK)])
+    return crf_transfer(np.clip(out, crf_transfer(CRF_LMIN, kind), hi), kind, forward=False), W
+
+def rgb_to_luv(rgb)->np.ndarray:
+    "N×3 linear RGB → (L = Y, u', v' · 410/255), XYZ clamped to [1e-4, 1e8] (the CRF correction's colour space)."
+    xyz = np.clip(np.asarray(rgb, np.float64) @ RGB2XYZ.T, *XYZ_RANGE)
+    s = xyz.sum(1); x, y = xyz[:, 0] / s, xyz[:, 1] / s
+    d = -2 * x + 12 * y + 3
+    return np.stack([xyz[:, 1], 4 * x / d * UV_SCALE, 9 * y / d * UV_SCALE], 1)
+
+def luv_to_rgb(luv)->np.ndarray:
+    "The inverse of `rgb_to_luv` (XYZ clamped to [1e-4, 1e8], negative RGB set to 0)."
+    L, u, v = luv[:, 0], luv[:, 1] / UV_SCALE, luv[:, 2] / UV_SCALE
+    d = 6 * u - 16 * v + 12; x, y = 9 * u / d, 4 * v / d
+    xyz = np.stack([x / y * L, L, (1 - x - y) / y * L], 1).clip(*XYZ_RANGE)
+    return np.maximum(xyz @ np.linalg.inv(RGB2XYZ).T, 0)
+
+def crf_correction(test, # H×W×3 linear RGB to correct (cd/m², or any units with `normalize`)
+                   reference, # H×W×3 linear RGB reference (cd/m²)
+                   deg:int=3, # polynomial degree
+                   lam:float=0.01, # regularisation towards the identity (chroma, and 'rgb')
+                   ptf:str='pq', # domain of the luminance (or RGB) fit: 'pq', 'log' or 'lin'
+                   cspace:str='luv', # 'luv' (luminance and u'v' fitted apart) or 'rgb'
+                   normalize:bool=False, # anchor both medians at 500 first (inputs not in absolute units)
+                   return_fit:bool=False, # also return the fitted coefficients
+                  ):
+    "The SI-HDR CRF correction (Hanji et al. 2022, gfxdisp/pu21 `crf_correction.m`): `test` mapped to `reference` by a fitted global polynomial."
+    t, r = np.asarray(as_numpy(test), np.float64), np.asarray(as_numpy(reference), np.float64)
+    if t.shape != r.shape or t.ndim != 3 or t.shape[-1] != 3: raise ValueError(f"crf_correction needs two H×W×3 images of one size, got {t.shape} and {r.shape}")
+    if not (np.isfinite(t).all() and np.isfinite(r).all()): raise ValueError("crf_correction: test or reference has NaN/Inf")
+    if cspace not in ('luv', 'rgb'): raise ValueError(f"cspace must be 'luv' or 'rgb', got {cspace!r}")
+    crf_transfer(1., ptf)                                                # an unknown ptf fails here
+    if normalize:
+        g, mt = np.median(r), np.median(t)
+        if mt <= 0: mt = np.median(t[t > 0]) if (t > 0).any() else 0.   # mostly black: anchor the lit half instead
+        if g <= 0 or mt <= 0: raise ValueError("crf_correction(normalize=True): an image with no positive values cannot be anchored")
+        r, t = r * (500 / g), t * (500 / mt)
+    t, r = np.maximum(t, CRF_LMIN).reshape(-1, 3), np.maximum(r, CRF_LMIN).reshape(-1, 3)
+    if cspace == 'rgb': out, fit = _corr_opt(t, r, ptf, deg, lam)
+    else:
+        tl, rl = rgb_to_luv(t), rgb_to_luv(r)
+        L, fit_l = _corr_opt(tl[:, :1], rl[:, :1], ptf, deg, 0.)       # luminance: no regularisation
+        uv, fit_uv = _corr_opt(tl[:, 1:], rl[:, 1:], 'lin', deg, lam)   # chroma: linear values, pulled to the identity
+        out, fit = luv_to_rgb(np.concatenate([L, uv], 1)), (fit_l, fit_uv)
+    out = out.reshape(as_numpy(test).shape)
+    if normalize: out = out * (g / 500)
+    out = out.astype(np.float32)
+    return (out, fit) if return_fit else out
+
+# %% ../nbs/06_evaluate.ipynb #be66e4cf
+SIHDR_PEAK = 4000. # si-hdr protocol: the reference's maximum value in cd/m² (ex_sihdr.m)
+
+def sihdr_pair(pred, # prediction H×W×3 in any units
+               ref, # reference HDR H×W×3 (relative)
+               peak:float=SIHDR_PEAK)->tuple:
+    "Prediction and reference in cd/m² by the SI-HDR protocol: reference maximum at `peak`, prediction CRF-corrected to it."
+    R = np.maximum(as_numpy(ref), 0); mx = float(R.max())
+    if mx <= 0: raise ValueError("the reference is black: it cannot be mapped to a display peak")
+    R = R * np.float32(peak / mx)
+    return crf_correction(np.maximum(as_numpy(pred), 0), R, normalize=True), R
+
+def _pu21_scores(P, R, hi, ssim_padding:str)->dict:
+    "PU21-PSNR (RGB), PU21-PSNR-Y and PU21-SSIM (luminance) of absolute images, and on the pixels in `hi` if given."
+    lum = lambda x: x @ RGB2XYZ[1].astype(np.float32)
+    pu_p, pu_r, puy_p, puy_r = pu21_encode(P), pu21_encode(R), pu21_encode(lum(P)), pu21_encode(lum(R))
+    sm = ssim_map(puy_p, puy_r, 256., padding=ssim_padding)
+    out = dict(pu21_psnr=psnr(pu_p, pu_r, 256.), pu21_psnr_y=psnr(puy_p, puy_r, 256.), pu21_ssim=float(sm.mean()))
+    if hi is not None:
+        out.update(hl_pu21_psnr=psnr(pu_p, pu_r, 256., hi), hl_pu21_psnr_y=psnr(puy_p, puy_r, 256., hi),
+                   hl_pu21_ssim=float(sm[hi].mean()) if hi.any() else float('nan'), hl_fraction=float(hi.mean()))
     return out
+
+def sihdr_metrics(pred, # prediction H×W×3 (any units: the CRF correction normalises it)
+                  ref, # reference HDR H×W×3
+                  sdr=None, # the SDR input: the highlight mask
+                  peak:float=SIHDR_PEAK)->dict:
+    "PU21-PSNR, PU21-PSNR-Y and PU21-SSIM after the SI-HDR CRF correction, overall and on SDR-clipped highlights."
+    pred, ref = as_numpy(pred), as_numpy(ref)
+    if pred.shape != ref.shape: raise ValueError(f"prediction {pred.shape} and reference {ref.shape} differ in size")
+    if not (np.isfinite(pred).all() and np.isfinite(ref).all()): raise ValueError("prediction or reference has NaN/Inf")
+    P, R = sihdr_pair(pred, ref, peak)
+    return _pu21_scores(P, R, clipped(sdr) if sdr is not None else None, 'replicate')
+
+PROTOCOLS = {'ein-hdr': hdr_metrics, 'si-hdr': sihdr_metrics}
+PROTOCOL_TEXT = {
+    'ein-hdr': (f"ein-hdr: each prediction scaled to the reference by one factor fitted on well-exposed SDR pixels (largest "
+                f"channel in [{WELL_EXPOSED[0]}, {WELL_EXPOSED[1]}]); the reference's {PEAK_PCT}th luminance percentile at "
+                f"{PEAK_NITS:.0f} cd/m²; PU21 (banding_glare), PSNR peak 256, SSIM on PU21 luminance (valid window)"),
+    'si-hdr': (f"si-hdr (Hanji et al. 2022): the reference's maximum at {SIHDR_PEAK:.0f} cd/m²; each prediction CRF-corrected to it "
+               f"(crf_correction: cubic in PQ for luminance, regularised cubic for u'v', λ 0.01, medians anchored at 500); "
+               f"PU21 (banding_glare), PSNR over RGB and on luminance peak 256, SSIM on PU21 luminance (data range 256, "
+               f"MATLAB's replicate-padded map)")}
+def protocol_list(protocol)->list:
+    "A protocol name, several (a list, or comma-separated), or 'both' → the list of protocol names; unknown names fail clearly."
+    names = list(PROTOCOLS) if protocol in ('both', 'all') else ([protocol] if isinstance(protocol, str) else list(protocol))
+    names = [n.strip() for p in names for n in p.split(',') if n.strip()]
+    bad = [n for n in names if n not in PROTOCOLS]
+    if bad or not names: raise ValueError(f"unknown evaluation protocol {', '.join(bad) or repr(protocol)}: use {', '.join(PROTOCOLS)} or both")
+    return list(dict.fromkeys(names))
 
 # %% ../nbs/06_evaluate.ipynb #de17bdf7
 def _lum_apply(sdr, fn, gamma:float=2.2):
@@ -226,14 +317,46 @@ BASELINES = {'linearised SDR': linearized, 'Akyüz 2007': akyuz2007, 'Masia 2009
              'Landis 2002': landis2002, 'Huo 2014': huo2014}
 
 # %% ../nbs/06_evaluate.ipynb #31e4e627
-def load_pairs(root, split:str|None=None)->list:
-    "[(name, sdr path, hdr path)] from the paper's layout or from sdr/ + hdr/ folders."
-    from ein_hdr.data import read_pairs, list_sdr, list_hdr
+LAYOUTS = ("sdr/ + hdr/ folders (images matched by file stem)",
+           "the paper's layout: {split}_SDR/, {split}_HDR/ and {split}.xls (.xlsx, .csv) with columns HDR and SDR",
+           "the SI-HDR layout: reference/*.exr (or reference/sihdr/reference/), input/clip_95/*.png or input/clip_97/*.png, "
+           "and optionally reconstructions/<method>/clip_95/*.exr")
+
+def sihdr_reference(root)->Path|None:
+    "The SI-HDR reference folder under `root` (reference/ or the archive's reference/sihdr/reference/), or None."
+    for d in (Path(root)/'reference'/'sihdr'/'reference', Path(root)/'reference'):
+        if d.is_dir() and list_hdr(d): return d
+    return None
+
+def benchmark_methods(root, inputs:str='clip_95')->dict:
+    "{method: folder} of the published reconstructions in an SI-HDR layout (reconstructions/<method>/<inputs>/)."
+    rec = Path(root)/'reconstructions'
+    if not rec.is_dir(): return {}
+    return {m.name: m/inputs for m in sorted(rec.iterdir()) if (m/inputs).is_dir() and not m.name.startswith('.')}
+
+def _stems(files)->dict: return {p.stem: p for p in files}
+
+def load_pairs(root, # a folder in one of LAYOUTS
+               split:str|None=None, # the paper's layout: the table to use (default valid, then test, then train)
+               inputs:str='clip_95', # the SI-HDR layout: which inputs (clip_95 or clip_97)
+              )->list:
+    "[(name, sdr path, hdr path)] from sdr/ + hdr/ folders, the paper's layout, or the SI-HDR layout."
     root = Path(root)
+    if not root.is_dir(): raise FileNotFoundError(f"{root}: no such folder")
     if (root/'sdr').is_dir() and (root/'hdr').is_dir():
-        hdr = {p.stem: p for p in list_hdr(root/'hdr')}
+        hdr = _stems(list_hdr(root/'hdr'))
         out = [(p.name, p, hdr[p.stem]) for p in list_sdr(root/'sdr') if p.stem in hdr]
         if not out: raise FileNotFoundError(f"{root}: no sdr/ and hdr/ files share a name stem")
+        return out
+    ref = sihdr_reference(root)
+    if ref is not None:
+        inp = root/'input'/inputs
+        if not inp.is_dir():
+            have = sorted(p.name for p in (root/'input').iterdir() if p.is_dir()) if (root/'input').is_dir() else []
+            raise FileNotFoundError(f"{inp}: no such input folder in the SI-HDR layout (found: {', '.join(have) or 'no input/ folder'})")
+        hdr = _stems(list_hdr(ref))
+        out = [(p.name, p, hdr[p.stem]) for p in list_sdr(inp) if p.stem in hdr]
+        if not out: raise FileNotFoundError(f"{root}: no input in {inp} shares a name stem with the references in {ref}")
         return out
     for sp in ([split] if split else ['valid', 'test', 'train']):
         for ext in ('.xls', '.xlsx', '.csv'):
@@ -241,12 +364,17 @@ def load_pairs(root, split:str|None=None)->list:
             if t.exists():
                 df = read_pairs(t)
                 return [(s, root/f'{sp}_SDR'/s, root/f'{sp}_HDR'/h) for h, s in zip(df.HDR, df.SDR)]
-    raise FileNotFoundError(f"{root}: neither sdr/ + hdr/ folders nor a valid/test/train .xls pair table")
+    raise FileNotFoundError(f"{root}: matches none of the layouts evaluation reads: " + '; '.join(LAYOUTS))
 
-def summarize(df):
+def summarize(df, # per-image scores (`evaluate`)
+              protocol:str|None=None, # which protocol's rows, when the scores hold several
+             ):
     "Mean and 95% interval per method and metric from per-image scores."
     import pandas as pd
-    metrics = [c for c in df.columns if c not in ('method', 'image')]
+    if 'protocol' in df:
+        if protocol is not None: df = df[df.protocol == protocol]
+        elif df.protocol.nunique() > 1: raise ValueError(f"the scores hold protocols {', '.join(df.protocol.unique())}: pass protocol=")
+    metrics = [c for c in df.columns if c not in ('method', 'image', 'protocol')]
     rows = []
     for m, g in df.groupby('method', sort=False):
         r = {'method': m, 'n': len(g)}
@@ -257,37 +385,44 @@ def summarize(df):
         rows.append(r)
     return pd.DataFrame(rows).set_index('method')
 
-def evaluate(pairs_root, # the paper's layout or a folder with sdr/ and hdr/
+def _prediction_loader(folder:Path):
+    "fn(sdr, sdr_name) reading `{stem}.exr` or `.hdr` from a prediction folder."
+    def load(_sdr, sdr_name):
+        for ext in ('.exr', '.hdr'):
+            p = folder/f'{Path(sdr_name).stem}{ext}'
+            if p.exists(): return read_hdr(p)
+        raise FileNotFoundError(f"{folder}: no prediction for {sdr_name} ({Path(sdr_name).stem}.exr or .hdr)")
+    return load
+
+def evaluate(pairs_root, # a folder in one of LAYOUTS
              preds:dict|None=None, # {method name: folder of predictions}
              model=None, # an EIN to run on the SDR images (e.g. inference.load_model())
              model_name:str='EIN', baselines:bool=True, split:str|None=None, max_pairs:int|None=None,
              progress:bool=True,
              cvvdp:bool=False, # add ColorVideoVDP JOD (if cvvdp imports)
              extra:dict|None=None, # more {name: fn(sdr) → linear HDR} methods
+             protocol='ein-hdr', # 'ein-hdr', 'si-hdr', 'both', or a list
+             inputs:str='clip_95', # SI-HDR layout: the inputs (and published reconstructions) to use
+             published:bool=True, # SI-HDR layout: add the published reconstructions as methods
             ):
-    "Per-image metrics (a DataFrame) for every method on every pair."
+    "Per-image metrics (a DataFrame: protocol, method, image, metrics) for every method on every pair."
     import pandas as pd
     from tqdm.auto import tqdm
-    pairs = load_pairs(pairs_root, split)[:max_pairs]
+    protocols = protocol_list(protocol)
+    pairs = load_pairs(pairs_root, split, inputs)[:max_pairs]
     methods = {**(BASELINES if baselines else {}), **(extra or {})}
-    if model is not None:
-        from ein_hdr.inference import sdr_method
-        methods[model_name] = sdr_method(model)
-    for name, folder in (preds or {}).items():
-        def _load(s, sdr_name, folder=Path(folder)):
-            for ext in ('.exr', '.hdr'):
-                p = folder/f'{Path(sdr_name).stem}{ext}'
-                if p.exists(): return read_hdr(p)
-            raise FileNotFoundError(f"{folder}: no prediction for {sdr_name} ({Path(sdr_name).stem}.exr or .hdr)")
-        methods[name] = _load
+    if model is not None: methods[model_name] = sdr_method(model)
+    folders = {**(benchmark_methods(pairs_root, inputs) if published else {}), **(preds or {})}
+    loaders = {name: _prediction_loader(Path(f)) for name, f in folders.items()}
     rows = []
     for img_name, sp, hp in tqdm(pairs, desc='evaluate', disable=not progress):
         sdr, ref = read_sdr(sp), read_hdr(hp)
-        for m, fn in methods.items():
-            pred = fn(sdr, img_name) if m in (preds or {}) else fn(sdr)
-            row = dict(method=m, image=img_name, **hdr_metrics(pred, ref, sdr))
-            if cvvdp: row['cvvdp_jod'] = cvvdp_score(*absolute_pair(pred, ref, sdr))
-            rows.append(row)
+        for m, fn in {**methods, **loaders}.items():
+            pred = fn(sdr, img_name) if m in loaders else fn(sdr)
+            for p in protocols:
+                row = dict(protocol=p, method=m, image=img_name, **PROTOCOLS[p](pred, ref, sdr))
+                if cvvdp: row['cvvdp_jod'] = cvvdp_score(*(absolute_pair(pred, ref, sdr) if p == 'ein-hdr' else sihdr_pair(pred, ref)))
+                rows.append(row)
     return pd.DataFrame(rows)
 
 # %% ../nbs/06_evaluate.ipynb #70c1b641
@@ -317,38 +452,49 @@ def highlight_crops(sdr, ref, preds:dict, size:int=96, exposures=(-2, -4)):
             ims.append(to_display(crop(a), exposure=base + e)); titles.append(f'{name} {e:+d} EV')
     return show_images(ims, titles, ncols=len(preds) + 2, size=2.2)
 
+def _ci_table(summ, cols)->"pd.DataFrame":
+    "The summary as 'mean ± interval' strings, for the columns it has."
+    tbl = summ[['n']].copy()
+    for c in cols:
+        if c in summ: tbl[c] = [f'{m:.2f} ± {ci:.2f}' if np.isfinite(ci) else f'{m:.2f}' for m, ci in zip(summ[c], summ[f'{c}_ci'])]
+    return tbl
+
+REPORT_COLS = {'ein-hdr': ['pu21_psnr', 'hl_pu21_psnr', 'pu21_ssim', 'hl_pu21_ssim', 'log_psnr', 'mu_psnr', 'cvvdp_jod'],
+               'si-hdr': ['pu21_psnr', 'hl_pu21_psnr', 'pu21_psnr_y', 'hl_pu21_psnr_y', 'pu21_ssim', 'hl_pu21_ssim', 'cvvdp_jod']}
+
 def write_report(scores, out, # report folder
-                 title:str='Evaluation', pairs_root=None, split:str|None=None, models:dict|None=None, overwrite:bool=True)->Path:
-    "CSV files, figures and a markdown report; returns the report path."
-    import matplotlib.pyplot as plt
+                 title:str='Evaluation', pairs_root=None, split:str|None=None, models:dict|None=None, overwrite:bool=True,
+                 inputs:str='clip_95')->Path:
+    "CSV files, figures and a markdown report (a table per protocol); returns the report path."
+    import matplotlib.pyplot as plt, pandas as pd
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    summ = summarize(scores)
+    scores = scores if 'protocol' in scores else scores.assign(protocol='ein-hdr')
+    protocols = list(dict.fromkeys(scores.protocol))
+    summs = {p: summarize(scores, p) for p in protocols}
+    both = pd.concat([s.reset_index().assign(protocol=p) for p, s in summs.items()], ignore_index=True)
     atomic_write(out/'scores.csv', lambda t: scores.to_csv(t, index=False), overwrite=overwrite)
-    atomic_write(out/'summary.csv', lambda t: summ.to_csv(t), overwrite=overwrite)
-    fig = plot_scores(scores); atomic_write(out/'per_image_pu21_psnr.png', lambda t: fig.savefig(t, dpi=100, format='png'), overwrite=overwrite); plt.close(fig)
+    atomic_write(out/'summary.csv', lambda t: both[['protocol'] + [c for c in both if c != 'protocol']].to_csv(t, index=False), overwrite=overwrite)
+    sections = []
+    for p in protocols:
+        name = 'per_image_pu21_psnr.png' if p == protocols[0] else f'per_image_pu21_psnr_{p}.png'
+        fig = plot_scores(scores[scores.protocol == p]); fig.axes[0].set_title(f'{p} protocol', fontsize=9)
+        atomic_write(out/name, lambda t: fig.savefig(t, dpi=100, format='png'), overwrite=overwrite); plt.close(fig)
+        sections.append(f"## Protocol {p}\n\n{PROTOCOL_TEXT[p]}.\n\n{_ci_table(summs[p], REPORT_COLS[p]).to_markdown()}\n\n![per-image PU21-PSNR, {p}]({name})\n")
     figs = []
     if pairs_root is not None:
-        name, sp, hp = max(load_pairs(pairs_root, split), key=lambda p: clipped(read_sdr(p[1])).mean())
+        name, sp, hp = max(load_pairs(pairs_root, split, inputs), key=lambda p: clipped(read_sdr(p[1])).mean())
         sdr, ref = read_sdr(sp), read_hdr(hp)
         preds = {'linearised SDR': linearized(sdr), **{k: m(sdr) for k, m in (models or {}).items()}}
         fig = highlight_crops(sdr, ref, preds)
         atomic_write(out/'highlights.png', lambda t: fig.savefig(t, dpi=100, format='png'), overwrite=overwrite); plt.close(fig)
         figs.append(f'![highlight crops of {name}](highlights.png)')
-    cols = ['pu21_psnr', 'hl_pu21_psnr', 'pu21_ssim', 'hl_pu21_ssim', 'log_psnr', 'mu_psnr', 'cvvdp_jod']
-    tbl = summ[['n']].copy()
-    for c in cols:
-        if c in summ: tbl[c] = [f'{m:.2f} ± {ci:.2f}' if np.isfinite(ci) else f'{m:.2f}' for m, ci in zip(summ[c], summ[f'{c}_ci'])]
     md = f"""# {title}
 
-{len(scores.image.unique())} images, {len(summ)} methods. Mean ± 95% interval. Protocol (see `nbs/06_evaluate.ipynb`): predictions
-scaled to the reference by one factor per image fitted on well-exposed SDR pixels; reference 99.5th luminance percentile
-at {PEAK_NITS:.0f} cd/m²; PU21 (banding_glare), PSNR peak 256; "hl_" = pixels clipped in the SDR input. Differences under
-~3.5 dB PU21-PSNR are not significant to viewers (Hanji et al. 2022).
+{scores.image.nunique()} images, {scores.method.nunique()} methods, {len(protocols)} protocol{'s' if len(protocols) > 1 else ''}. Mean ± 95% interval over images;
+"hl_" = pixels clipped in the SDR input. Differences under ~3.5 dB PU21-PSNR are not significant to viewers (Hanji et al.
+2022). The protocols are described in `nbs/06_evaluate.ipynb`.
 
-{tbl.to_markdown()}
-
-![per-image PU21-PSNR](per_image_pu21_psnr.png)
-
+{chr(10).join(sections)}
 {chr(10).join(figs)}
 """
     return atomic_write(out/'report.md', lambda t: Path(t).write_text(md), overwrite=overwrite)

@@ -14,8 +14,7 @@ from fastcore.basics import patch
 from .core import atomic_write, write_sdr, to_display, auto_exposure
 from .model import EIN, EINConfig, load_official_checkpoint, predict, resolve_precision, autocast_for, reuse_freed_memory
 from .data import PairDataset, make_loader, DataError
-from .losses import EINLoss, load_vgg19
-from .metrics import batch_scores
+from .losses import EINLoss, load_vgg19, batch_scores
 
 # %% auto #0
 __all__ = ['LOG_KEYS', 'SAT_STEPS', 'SAT_LIMIT', 'SELECT', 'TIME_PARTS', 'TrainConfig', 'dist_info', 'epoch_indices',
