@@ -4,18 +4,19 @@
 
 # %% ../nbs/00_core.ipynb #6dc01aea
 from __future__ import annotations
-import os, tempfile, warnings
+import os, re, tempfile, warnings
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
 __all__ = ['SDR_EXTS', 'HDR_EXTS', 'BT709', 'PU21_BANDING_GLARE', 'PU21_LMIN', 'PU21_LMAX', 'WELL_EXPOSED', 'PEAK_NITS',
-           'PEAK_PCT', 'shared_root', 'shared_path', 'ImageIOError', 'atomic_write', 'read_sdr', 'read_sdr_uint8',
-           'write_sdr', 'sanitize_hdr', 'read_hdr', 'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image',
-           'srgb_to_linear', 'linear_to_srgb', 'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose',
-           'tonemap_gamma', 'reinhard', 'mu_law', 'pu21_encode', 'as_numpy', 'well_exposed', 'clipped', 'align_scale',
-           'absolute_scale', 'to_display', 'auto_exposure', 'show_images', 'show_hdr', 'preview', 'thumbnail',
-           'contact_sheet']
+           'PEAK_PCT', 'UHDR_OFFSET', 'SDR_WHITE_NITS', 'UHDR_MAX_NITS', 'shared_root', 'shared_path', 'ImageIOError',
+           'atomic_write', 'read_sdr', 'read_sdr_uint8', 'write_sdr', 'sanitize_hdr', 'read_hdr', 'write_hdr',
+           'is_hdr_file', 'is_sdr_file', 'read_image', 'srgb_to_linear', 'linear_to_srgb', 'gamma_to_linear',
+           'linear_to_gamma', 'luminance', 'expose', 'tonemap_gamma', 'reinhard', 'mu_law', 'pu21_encode', 'as_numpy',
+           'well_exposed', 'clipped', 'align_scale', 'absolute_scale', 'to_display', 'auto_exposure', 'show_images',
+           'show_exposures', 'jpeg_segments', 'encode_uhdr', 'write_uhdr', 'is_uhdr', 'read_uhdr', 'HDRImage',
+           'show_hdr', 'preview', 'thumbnail', 'contact_sheet']
 
 # %% ../nbs/00_core.ipynb #5815ae98
 def shared_root()->Path:
@@ -325,7 +326,7 @@ def pu21_encode(Y, # absolute luminance in cd/m² (numpy or torch)
     Yp = Y ** p4
     return p7 * (((p1 + p2 * Yp) / (1 + p3 * Yp)) ** p5 - p6)
 
-# %% ../nbs/00_core.ipynb #7a37e9f2
+# %% ../nbs/00_core.ipynb #11fea8f3
 def as_numpy(x)->np.ndarray:
     "float32 numpy H×W×C from a numpy array, or from a torch tensor (3×H×W becomes H×W×3)."
     xp, _ = _xp(x)
@@ -393,7 +394,7 @@ def show_images(imgs, titles=None, ncols:int=3, size:float=3.5, suptitle:str|Non
     fig.tight_layout()
     return fig
 
-def show_hdr(img, # linear HDR image
+def show_exposures(img, # linear HDR image
              exposures=(-2, 0, 2), # stops relative to `base`
              base:float|None=None, # base exposure; None: auto (99th percentile → 1)
              method:str='gamma', title:str|None=None, size:float=3.5):
@@ -401,6 +402,165 @@ def show_hdr(img, # linear HDR image
     base = auto_exposure(img) if base is None else base
     ims = [to_display(img, exposure=base + e, method=method) for e in exposures]
     return show_images(ims, [f'{base + e:+.1f} EV' for e in exposures], ncols=len(ims), size=size, suptitle=title)
+
+# %% ../nbs/00_core.ipynb #cc909895
+UHDR_OFFSET = 1 / 64 # the gain map's offsets (SDR and HDR), as libultrahdr writes them
+SDR_WHITE_NITS = 203. # ITU-R BT.2408 reference white: SDR white on an HDR display, when nothing else is said
+UHDR_MAX_NITS = 10_000. # the brightest an HDR rendition goes (PQ's peak; libultrahdr clips its output there)
+
+def jpeg_segments(data:bytes):
+    "(marker, start, end) of every segment before the scan of a JPEG (start at the 0xFF of the marker)."
+    if data[:2] != b'\xff\xd8': raise ImageIOError("not a JPEG (no start-of-image marker)")
+    i, out = 2, []
+    while i + 4 <= len(data) and data[i] == 0xFF:
+        m, n = data[i + 1], int.from_bytes(data[i + 2:i + 4], 'big')
+        out.append((m, i, i + 2 + n))
+        if m == 0xDA: break
+        i += 2 + n
+    return out
+
+def _jpeg_end(data:bytes)->int:
+    "The offset just after the first image's end-of-image marker (a file may carry more images after it)."
+    seg = jpeg_segments(data)
+    i = seg[-1][2] if seg and seg[-1][0] == 0xDA else 2
+    while True:
+        i = data.find(b'\xff', i)
+        if i < 0 or i + 1 >= len(data): return len(data)
+        if data[i + 1] == 0xD9: return i + 2
+        i += 2 if data[i + 1] in (0x00, *range(0xD0, 0xD8)) else 1     # stuffed bytes and restart markers belong to the scan
+
+def _app(marker:int, payload:bytes)->bytes:
+    if len(payload) + 2 > 0xFFFF: raise ImageIOError(f"metadata segment too large ({len(payload)} bytes)")
+    return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, 'big') + payload
+
+_XMP = b'http://ns.adobe.com/xap/1.0/\x00'
+
+def _xmp_primary(gainmap_len:int)->bytes:
+    return (f'<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="ein_hdr"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            f'<rdf:Description rdf:about="" xmlns:Container="http://ns.google.com/photos/1.0/container/" '
+            f'xmlns:Item="http://ns.google.com/photos/1.0/container/item/" xmlns:hdrgm="http://ns.adobe.com/hdr-gain-map/1.0/" hdrgm:Version="1.0">'
+            f'<Container:Directory><rdf:Seq>'
+            f'<rdf:li rdf:parseType="Resource"><Container:Item Item:Semantic="Primary" Item:Mime="image/jpeg"/></rdf:li>'
+            f'<rdf:li rdf:parseType="Resource"><Container:Item Item:Semantic="GainMap" Item:Mime="image/jpeg" Item:Length="{gainmap_len}"/></rdf:li>'
+            f'</rdf:Seq></Container:Directory></rdf:Description></rdf:RDF></x:xmpmeta>').encode()
+
+def _xmp_gainmap(lo:float, hi:float, cap:float)->bytes:
+    return (f'<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="ein_hdr"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            f'<rdf:Description rdf:about="" xmlns:hdrgm="http://ns.adobe.com/hdr-gain-map/1.0/" hdrgm:Version="1.0" '
+            f'hdrgm:GainMapMin="{lo:.6f}" hdrgm:GainMapMax="{hi:.6f}" hdrgm:Gamma="1.000000" hdrgm:OffsetSDR="{UHDR_OFFSET:.6f}" '
+            f'hdrgm:OffsetHDR="{UHDR_OFFSET:.6f}" hdrgm:HDRCapacityMin="0.000000" hdrgm:HDRCapacityMax="{cap:.6f}" '
+            f'hdrgm:BaseRenditionIsHDR="False"/></rdf:RDF></x:xmpmeta>').encode()
+
+def _mpf(primary_size:int, gainmap_size:int, gainmap_offset:int)->bytes:
+    "The Multi-Picture Format index (CIPA DC-007): two images, offsets from the index's own TIFF header."
+    import struct
+    b = b'MM\x00*' + struct.pack('>IH', 8, 3)
+    b += struct.pack('>HHI', 0xB000, 7, 4) + b'0100'                       # version
+    b += struct.pack('>HHII', 0xB001, 4, 1, 2)                              # number of images
+    b += struct.pack('>HHII', 0xB002, 7, 32, 8 + 2 + 3 * 12 + 4) + struct.pack('>I', 0)   # the image entries, after this IFD
+    b += struct.pack('>IIIHH', 0x030000, primary_size, 0, 0, 0) + struct.pack('>IIIHH', 0, gainmap_size, gainmap_offset, 0, 0)
+    return b'MPF\x00' + b
+
+def _jpeg_encode(img8:np.ndarray, quality:int)->bytes:
+    import imageio.v3 as iio
+    return iio.imwrite('<bytes>', img8, extension='.jpg', quality=int(quality), subsampling='4:4:4')
+
+def _jpeg_decode(data:bytes)->np.ndarray:
+    import imageio.v3 as iio
+    return _to_rgb(np.asarray(iio.imread(data, extension='.jpg')), '<jpeg>')
+
+def encode_uhdr(hdr=None, # linear HDR H×W×3 relative to SDR white (1.0): the file decodes back to it
+                sdr=None, # the SDR rendition: uint8 or float [0,1] H×W×3, sRGB; None: `hdr` clipped at SDR white
+                gain=None, # instead of `hdr`: the HDR rendition as a linear gain over the SDR rendition, H×W×3
+                base_jpeg:bytes|None=None, # a JPEG of the SDR rendition to keep as the primary image, byte for byte (the input photograph)
+                quality:int=95, # JPEG quality of the base (when encoded here) and of the gain map
+                display_peak:float|None=None, # cd/m²: HDR beyond this display's headroom over `sdr_white` is clipped; None: up to 10 000 cd/m²
+                sdr_white:float=SDR_WHITE_NITS, # cd/m² of SDR white, for `display_peak`
+               )->bytes:
+    "An Ultra HDR (gain-map) JPEG: the SDR rendition, and a per-channel gain map that brings it to the HDR rendition."
+    if (hdr is None) == (gain is None): raise ValueError("give exactly one of hdr or gain")
+    if not 1 <= int(quality) <= 100: raise ValueError(f"JPEG quality must be 1-100, got {quality}")
+    if display_peak is not None and display_peak <= sdr_white: raise ValueError(f"display peak {display_peak} cd/m² must exceed SDR white ({sdr_white} cd/m²)")
+    ref = np.asarray(hdr if hdr is not None else gain, np.float32)
+    if ref.ndim != 3 or ref.shape[-1] < 3: raise ValueError(f"expected an H×W×3 image, got shape {ref.shape}")
+    if not np.isfinite(ref).all(): raise ValueError("refusing to encode an image with NaN/Inf")
+    ref = np.maximum(ref[..., :3], 0)
+    if sdr is None:
+        if hdr is None: raise ValueError("a gain needs the SDR rendition it applies to")
+        sdr = linear_to_srgb(np.clip(ref, 0, 1))
+    s = np.asarray(sdr); s8 = s if s.dtype == np.uint8 else np.round(np.clip(s, 0, 1) * 255).astype(np.uint8)
+    if s8.shape[:2] != ref.shape[:2]: raise ValueError(f"SDR {s8.shape[:2]} and HDR {ref.shape[:2]} differ in size")
+    if base_jpeg is None: base = _jpeg_encode(s8[..., :3], quality)
+    else: base = base_jpeg[:_jpeg_end(base_jpeg)]                            # its first image only
+    dec = _jpeg_decode(base)
+    if dec.shape[:2] != ref.shape[:2]: raise ValueError(f"the base JPEG is {dec.shape[1]}×{dec.shape[0]}, the HDR {ref.shape[1]}×{ref.shape[0]}")
+    sdr_lin = srgb_to_linear(dec.astype(np.float32) / 255.)
+    target = ref if hdr is not None else sdr_lin * ref                      # the HDR rendition the file carries
+    lg = np.log2((target + UHDR_OFFSET) / (sdr_lin + UHDR_OFFSET))
+    lo, hi = min(float(lg.min()), 0.), max(float(lg.max()), 1 / 64)
+    hi = min(hi, float(np.log2((display_peak or UHDR_MAX_NITS) / sdr_white)))   # no display (and no decoder) goes past 10 000 cd/m²
+    g = np.round(np.clip((lg - lo) / (hi - lo), 0, 1) * 255).astype(np.uint8)
+    gm = _jpeg_encode(g, quality)
+    gm = gm[:2] + _app(0xE1, _XMP + _xmp_gainmap(lo, hi, hi)) + gm[2:]
+    segs = jpeg_segments(base)                                           # the segments before the scan; the last one starts it
+    if not segs or segs[-1][0] != 0xDA: raise ValueError("the base JPEG has no image scan")
+    container = lambda m, a: (m == 0xE1 and base[a + 4:a + 4 + len(_XMP)] == _XMP) or (m == 0xE2 and base[a + 4:a + 8] == b'MPF\x00')
+    head = b''.join(base[a:b] for m, a, b in segs[:-1] if m == 0xE0)        # JFIF first, then our XMP
+    rest = b''.join(base[a:b] for m, a, b in segs[:-1] if m != 0xE0 and not container(m, a)) + base[segs[-1][1]:]   # EXIF, ICC, tables, the scan
+    pre = base[:2] + head + _app(0xE1, _XMP + _xmp_primary(len(gm)))
+    n_mpf = len(_app(0xE2, _mpf(0, 0, 0)))
+    size = len(pre) + n_mpf + len(rest)
+    return pre + _app(0xE2, _mpf(size, len(gm), size - (len(pre) + 8))) + rest + gm
+
+def write_uhdr(path, # a .jpg destination
+               hdr=None, sdr=None, gain=None, base_jpeg=None, quality:int=95, display_peak=None, sdr_white:float=SDR_WHITE_NITS,
+               overwrite:bool=False, protect=())->Path:
+    "Write an Ultra HDR JPEG atomically (see `encode_uhdr`)."
+    path = Path(path)
+    if path.suffix.lower() not in ('.jpg', '.jpeg'): raise ImageIOError(f"{path}: an Ultra HDR file is a JPEG: use .jpg")
+    try: data = encode_uhdr(hdr, sdr, gain, base_jpeg, quality, display_peak, sdr_white)
+    except ValueError as e: raise ImageIOError(f"{path}: {e}") from None
+    return atomic_write(path, lambda t: Path(t).write_bytes(data), overwrite, protect)
+
+def is_uhdr(data)->bool:
+    "Whether a JPEG (bytes or a path) carries a gain map that libultrahdr recognises."
+    import imagecodecs
+    b = Path(data).read_bytes() if isinstance(data, (str, Path)) else bytes(data)
+    return bool(imagecodecs.ultrahdr_check(b))
+
+def read_uhdr(path, # an Ultra HDR JPEG
+              boost:float|None=None, # display headroom to render for (linear; None: the file's full capacity)
+             )->tuple: # (HDR float32 H×W×3 linear, 1.0 = SDR white; SDR uint8 H×W×3)
+    "Decode an Ultra HDR JPEG with Google's libultrahdr (imagecodecs): the HDR rendition and the SDR one."
+    try: import imagecodecs
+    except ImportError: raise ImportError("reading Ultra HDR needs imagecodecs: pip install imagecodecs") from None
+    path = Path(path); data = path.read_bytes()
+    if not imagecodecs.ultrahdr_check(data): raise ImageIOError(f"{path}: not an Ultra HDR (gain-map) JPEG")
+    hdr = imagecodecs.ultrahdr_decode(data, **({'boost': float(boost)} if boost else {}))[..., :3].astype(np.float32)
+    return hdr, imagecodecs.ultrahdr_decode(data, dtype='uint8')[..., :3]
+
+# %% ../nbs/00_core.ipynb #78814091
+class HDRImage:
+    "An Ultra HDR JPEG shown inline: HDR in a gain-map aware browser on an HDR screen (Chrome), its SDR rendition everywhere else."
+    def __init__(self, data:bytes, width:int|None=None, title:str|None=None): self.data, self.width, self.title = data, width, title
+    def _repr_html_(self):
+        import base64
+        w = f' width="{self.width}"' if self.width else ''
+        cap = f'<figcaption style="font-size:0.85em">{self.title}</figcaption>' if self.title else ''
+        return (f'<figure style="margin:0"><img class="ein-uhdr" alt="{self.title or "Ultra HDR image"}"{w} '
+                f'src="data:image/jpeg;base64,{base64.b64encode(self.data).decode()}"/>{cap}</figure>')
+    def save(self, path, overwrite:bool=False)->Path: return atomic_write(path, lambda t: Path(t).write_bytes(self.data), overwrite)
+
+def show_hdr(img, # linear HDR H×W×3, 1.0 = SDR white
+             sdr=None, # the SDR rendition (e.g. the input photograph); None: the HDR clipped at white
+             gain=None, # instead of img: the HDR as a gain over `sdr`
+             long_side:int=768, # shrink to at most this many pixels on the long side (notebooks stay small)
+             width:int|None=None, title:str|None=None, quality:int=90)->HDRImage:
+    "Put an HDR image inline as an Ultra HDR JPEG (a real HDR view in Chrome on an HDR screen, the SDR rendition elsewhere)."
+    ref = np.asarray(img if img is not None else gain, np.float32)
+    f = int(np.ceil(max(ref.shape[:2]) / long_side)) if long_side else 1
+    sub = (lambda a: None if a is None else np.ascontiguousarray(np.asarray(a)[::f, ::f])) if f > 1 else (lambda a: a)
+    return HDRImage(encode_uhdr(sub(img), sub(sdr), sub(gain), quality=quality), width, title)
 
 # %% ../nbs/00_core.ipynb #c22fa498
 def preview(img, # HDR (linear) or SDR image

@@ -145,6 +145,7 @@ class VirtualCamera:
     jpeg_quality:tuple|None=None # e.g. (70, 100): JPEG quality range; None: no JPEG
     percentile:float|None=None # if set, expose so this luminance percentile lands at `level` instead
     level:float=0.5
+    wb_range:tuple=(1., 1.) # white-balance error: red and blue gains (relative to green), log-uniform in this range
 
     def sample(self, rng:np.random.Generator)->dict:
         "Draw one set of camera parameters."
@@ -156,6 +157,7 @@ class VirtualCamera:
                  a=float(rng.uniform(20, 200)) if curve == 'log' else None,
                  noise=float(rng.uniform(*self.noise_range)),
                  jpeg_quality=int(rng.integers(self.jpeg_quality[0], self.jpeg_quality[1] + 1)) if self.jpeg_quality else None)
+        if tuple(self.wb_range) != (1., 1.): p['wb_r'], p['wb_b'] = (float(np.exp(rng.uniform(*np.log(self.wb_range)))) for _ in range(2))
         return p
 
     def __call__(self, hdr:np.ndarray, rng:np.random.Generator, **fixed):
@@ -165,6 +167,7 @@ class VirtualCamera:
             q = float(np.percentile(luminance(hdr), self.percentile)); p['exposure'] = self.level / q if q > 0 else 1.
         p.setdefault('exposure', exposure_for_clip(hdr, p['clip_target']))
         x = hdr * np.float32(p['exposure'])
+        if p.get('wb_r'): x = x * np.array([p['wb_r'], 1., p['wb_b']], np.float32)   # the camera's white balance, not the scene's
         if p['noise']: x = x + rng.normal(0, p['noise'], x.shape).astype(np.float32)
         kw = {k: p[k] for k in ('gamma', 'n', 'sigma', 'a') if p.get(k) is not None}
         sdr = np.round(camera_curve(x, p['curve'], **kw) * 255).astype(np.uint8)
@@ -365,7 +368,20 @@ def split_files(files:list, valid_fraction:float, seed:int)->tuple:
     if valid_fraction > 0 and len(files) >= 2: n_valid = min(max(n_valid, 1), len(files) - 1)
     return sorted(files[n_valid:]), sorted(files[:n_valid])
 
-def make_dataset(hdr_dir, # folder of .hdr/.exr photographs
+def _hdr_inputs(src)->list:
+    "HDR photographs from a folder, or from a list of folders and files (sorted by name within each folder)."
+    items = [src] if isinstance(src, (str, Path)) else list(src)
+    files = []
+    for it in map(Path, items):
+        if it.is_dir(): files += list_hdr(it)
+        elif it.is_file() and is_hdr_file(it): files.append(it)
+        elif it.exists(): raise DataError(f"{it}: not an .hdr or .exr file")
+        else: raise FileNotFoundError(f"{it}: no such folder or file")
+    dup = sorted({p.stem for p in files if sum(q.stem == p.stem for q in files) > 1})
+    if dup: raise DataError(f"{', '.join(dup)}: several photographs share a name stem (crops are named after it)")
+    return files
+
+def make_dataset(hdr_dir, # folder of .hdr/.exr photographs, or a list of folders and files
                  out_dir, # the dataset root to write
                  valid_fraction:float=0.25, # fraction of photographs held out for validation
                  exposures:int=3, # SDR versions per HDR crop
@@ -375,21 +391,23 @@ def make_dataset(hdr_dir, # folder of .hdr/.exr photographs
                  camera:VirtualCamera|None=None,
                  half:bool=True, # store HDR crops as half-float EXR
                  overwrite:bool=False,
-                 progress:bool=True, log=print)->dict:
+                 progress:bool=True, log=print,
+                 split:str|None=None, # write every photograph into this split (e.g. 'test'); `valid_fraction` is then unused
+                )->dict:
     "Write the paper's layout (train/valid SDR/HDR folders, .xls lists, camera tables); returns a summary."
     from tqdm.auto import tqdm
-    files = list_hdr(hdr_dir)
+    files = _hdr_inputs(hdr_dir)
     if not files: raise DataError(f"{hdr_dir}: no .hdr or .exr files found")
     out = Path(out_dir); camera = camera or VirtualCamera()
-    outputs = [out/f'{s}{x}' for s in ('train', 'valid') for x in ('_SDR', '_HDR', '.xls', '_camera.csv')]
+    parts = {split: files} if split else dict(zip(('train', 'valid'), split_files(files, valid_fraction, seed)))
+    outputs = [out/f'{s}{x}' for s in parts for x in ('_SDR', '_HDR', '.xls', '_camera.csv')]
     existing = [p for p in outputs if p.exists() and (p.is_file() or any(p.iterdir()))]
     if existing and not overwrite: raise FileExistsError(f"{out}: already holds a dataset ({', '.join(p.name for p in existing)}); pass overwrite=True (--overwrite) to replace it")
-    train, valid = split_files(files, valid_fraction, seed)
     summary = {}
-    jobs = [(split, f) for split, fs in (('train', train), ('valid', valid)) for f in fs]
+    jobs = [(sp, f) for sp, fs in parts.items() for f in fs]
     bar = tqdm(jobs, desc='make-dataset', disable=not progress)
-    rows = {'train': [], 'valid': []}
-    for split, f in bar:
+    rows = {sp: [] for sp in parts}
+    for sp, f in bar:
         bar.set_postfix_str(f.name)
         hdr = read_hdr(f)
         rng = np.random.default_rng([seed, files.index(f)])
@@ -399,19 +417,18 @@ def make_dataset(hdr_dir, # folder of .hdr/.exr photographs
             t, l = (int(rng.integers(H - size + 1)), int(rng.integers(W - size + 1))) if size else (0, 0)
             crop = hdr[t:t + size, l:l + size] if size else hdr
             hname = f'{f.stem}_c{j:02d}.exr'
-            write_hdr(out/f'{split}_HDR'/hname, crop, half=half, overwrite=overwrite)
+            write_hdr(out/f'{sp}_HDR'/hname, crop, half=half, overwrite=overwrite)
             for k in range(exposures):
                 sdr, p = camera(crop, rng)
                 sname = f'{f.stem}_c{j:02d}_e{k}.png'
-                write_sdr(out/f'{split}_SDR'/sname, sdr, overwrite=overwrite)
-                rows[split].append(dict(HDR=hname, SDR=sname, source=f.name, top=t, left=l, **p))
-    for split in ('train', 'valid'):
-        df = pd.DataFrame(rows[split])
+                write_sdr(out/f'{sp}_SDR'/sname, sdr, overwrite=overwrite)
+                rows[sp].append(dict(HDR=hname, SDR=sname, source=f.name, top=t, left=l, **p))
+    for sp in parts:
+        df = pd.DataFrame(rows[sp])
         if len(df) == 0: continue
-        write_pairs(out/f'{split}.xls', df[['HDR', 'SDR']], sheet=split, overwrite=overwrite)
-        atomic_write(out/f'{split}_camera.csv', lambda t: df.to_csv(t, index=False), overwrite=overwrite)
-        summary[split] = dict(photographs=len(train if split == 'train' else valid), hdr_crops=df.HDR.nunique(), sdr=len(df),
-                              clipped_mean=round(float(df.clipped.mean()), 3))
+        write_pairs(out/f'{sp}.xls', df[['HDR', 'SDR']], sheet=sp, overwrite=overwrite)
+        atomic_write(out/f'{sp}_camera.csv', lambda t: df.to_csv(t, index=False), overwrite=overwrite)
+        summary[sp] = dict(photographs=len(parts[sp]), hdr_crops=df.HDR.nunique(), sdr=len(df), clipped_mean=round(float(df.clipped.mean()), 3))
     log(f"wrote {out}: " + '; '.join(f"{s}: {v['photographs']} photographs, {v['hdr_crops']} HDR crops, {v['sdr']} SDR images, "
                                       f"{v['clipped_mean']:.1%} clipped on average" for s, v in summary.items()))
     return summary

@@ -10,11 +10,11 @@ import numpy as np
 import torch
 from .core import *
 from .model import EIN, exposure_masks, pad_to_valid
-from .inference import load_model, reconstruct, DEFAULT_MODEL
+from .inference import load_model, reconstruct, uhdr_gain, DEFAULT_MODEL
 from .metrics import BASELINES
 
 # %% auto #0
-__all__ = ['ImageState', 'explore_figure', 'explorer']
+__all__ = ['ImageState', 'explore_figure', 'hdr_view_of', 'explorer']
 
 # %% ../nbs/07_explore.ipynb #28723962
 class ImageState:
@@ -51,6 +51,10 @@ def explore_figure(st:ImageState, exposure:float=0., method:str='gamma', title:s
     titles += [f'{n} ({exposure:+.1f} EV)' for n in st.preds]
     return show_images(ims, titles, ncols=3, size=3, suptitle=title or None)
 
+def hdr_view_of(st:ImageState, title:str='')->HDRImage:
+    "The explorer's HDR view: EIN's reconstruction as an Ultra HDR image over the SDR photograph (`show_hdr`)."
+    return show_hdr(None, sdr=st.sdr, gain=uhdr_gain(st.hdr, st.sdr), width=384, title=f'{title}: EIN as Ultra HDR' if title else None)
+
 def explorer(model:EIN|None=None, images=None):
     "An ipywidgets explorer over SDR image files (default: the sample photographs)."
     import ipywidgets as W
@@ -62,13 +66,17 @@ def explorer(model:EIN|None=None, images=None):
     pick = W.Dropdown(options=[(p.name, str(p)) for p in images], description='image')
     ev = W.FloatSlider(value=0., min=-8., max=4., step=0.5, description='exposure (EV)', continuous_update=False)
     tm = W.ToggleButtons(options=[('gamma', 'gamma'), ('Reinhard', 'reinhard'), ('μ-law', 'mu')], description='tone map')
-    out = W.Output()
+    out, hdr_view = W.Output(), W.HTML()
     def draw(*_):
         p = pick.value
         if p not in cache: cache[p] = ImageState(model, read_sdr_uint8(p))
         with out:
             out.clear_output(wait=True)
             fig = explore_figure(cache[p], ev.value, tm.value, Path(p).name); display(fig); plt.close(fig)
+    def draw_hdr(*_):                                  # the HDR view does not depend on the exposure: redrawn per image only
+        hdr_view.value = hdr_view_of(cache[pick.value], Path(pick.value).name)._repr_html_()
     for w in (pick, ev, tm): w.observe(draw, names='value')
-    ui = W.VBox([W.HBox([pick, tm]), ev, out]); draw()
+    pick.observe(draw_hdr, names='value')
+    ui = W.VBox([W.HBox([pick, tm]), ev, W.HBox([out, W.VBox([W.HTML('<b>EIN as HDR</b> (Ultra HDR; HDR in Chrome on an HDR screen)'), hdr_view])])])
+    draw(); draw_hdr()
     return ui

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import *
-from .model import EIN, load_official_checkpoint, predict, exposure_masks, as_batch, CheckpointError, valid_size, resolve_precision, autocast_for
+from .model import EIN, load_official_checkpoint, predict, exposure_masks, as_batch, CheckpointError, valid_size, resolve_precision, autocast_for, paper_size
 from .data import list_sdr, image_size
 
 # %% auto #0
-__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'ERRORS', 'load_model', 'default_model_scenes', 'tile_starts', 'feather',
-           'reconstruct', 'sdr_method', 'to_absolute', 'sdr_inputs', 'shape_policy', 'compile_model',
-           'reconstruct_folder']
+__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'FORMATS', 'ERRORS', 'load_model', 'default_model_scenes', 'tile_starts', 'feather',
+           'reconstruct', 'sdr_method', 'to_absolute', 'uhdr_gain', 'sdr_inputs', 'run_shape', 'shape_policy',
+           'compile_model', 'output_formats', 'reconstruct_folder']
 
 # %% ../nbs/05_inference.ipynb #7bf57d22
 WEIGHTS_DIR = Path(__file__).resolve().parent/'weights' if '__file__' in globals() else Path('../ein_hdr/weights').resolve()
@@ -69,6 +69,7 @@ def reconstruct(model:EIN, # the network
                 half:bool=False, # the older switch: fp16 on CUDA, bf16 on the CPU
                 multiple:int=8, # pad to a multiple of this (see `shape_policy`)
                 device=None,
+                buckets:dict|None=None, # padded shape → a larger shape to pad into instead (`shape_policy` for torch.compile)
                )->np.ndarray: # H×W×3 float32 linear HDR, as the model predicts (relative)
     "Reconstruct one SDR image, full frame or in overlapping blended tiles."
     dev = torch.device(device) if device else next(model.parameters()).device
@@ -76,15 +77,18 @@ def reconstruct(model:EIN, # the network
     H, W = s.shape[-2:]
     if tile is None and resize_mode is None and H * W > max_pixels: tile = auto_tile
     amp = autocast_for(resolve_precision(('fp16' if dev.type == 'cuda' else 'bf16') if half else precision, dev), dev)
+    size = lambda h, w: (buckets or {}).get((valid_size(h, multiple), valid_size(w, multiple)))
     if tile is None or resize_mode is not None or (H <= tile and W <= tile):
-        with amp: return predict(model, s, resize_mode=resize_mode, device=dev, multiple=multiple)[0].float().permute(1, 2, 0).cpu().numpy()
+        rs = paper_size(H, W) if resize_mode == 'paper' else (H, W)
+        with amp: return predict(model, s, resize_mode=resize_mode, device=dev, multiple=multiple, size=size(*rs))[0].float().permute(1, 2, 0).cpu().numpy()
     md, mu = exposure_masks(s)
     acc = np.zeros((H, W, 3), np.float32); wsum = np.zeros((H, W, 1), np.float32)
     ys, xs = tile_starts(H, tile, overlap), tile_starts(W, tile, overlap)
     for y in ys:
         for x in xs:
             sl = (..., slice(y, y + tile), slice(x, x + tile))
-            with amp: out = predict(model, s[sl], device=dev, masks=(md[sl], mu[sl]), multiple=multiple)[0].float().permute(1, 2, 0).cpu().numpy()
+            t_ = s[sl]
+            with amp: out = predict(model, t_, device=dev, masks=(md[sl], mu[sl]), multiple=multiple, size=size(*t_.shape[-2:]))[0].float().permute(1, 2, 0).cpu().numpy()
             h, w = out.shape[:2]
             f = feather(h, w, overlap, y > 0, y + h < H, x > 0, x + w < W)[..., None]
             acc[y:y + h, x:x + w] += out * f; wsum[y:y + h, x:x + w] += f
@@ -105,6 +109,14 @@ def to_absolute(pred:np.ndarray, sdr, sdr_white:float|None=None, peak_nits:float
     q = float(np.percentile(luminance(pred), 99.9))
     return pred * np.float32(peak_nits / q if q > 0 else 1.)
 
+# %% ../nbs/05_inference.ipynb #a2c62fd6
+def uhdr_gain(pred:np.ndarray, sdr)->np.ndarray:
+    "The HDR rendition of an Ultra HDR file as a gain over the photograph: the prediction over the model's own linearisation of it (γ 2.2), one in the darkest pixels."
+    s = np.asarray(sdr, np.float32); s = s / 255. if np.asarray(sdr).dtype == np.uint8 else s
+    lin = gamma_to_linear(s, 2.2)
+    rel = pred * np.float32(align_scale(pred, lin, s))                       # relative to SDR white, as to_absolute(sdr_white=1)
+    return np.where(lin > 1e-4, rel / np.maximum(lin, 1e-4), 1.).astype(np.float32)
+
 # %% ../nbs/05_inference.ipynb #ef1fe911
 def sdr_inputs(src, # a folder of SDR images, or one SDR image
                exts=None, # extensions to take from a folder (default png, jpg, jpeg, tif, tiff)
@@ -120,44 +132,96 @@ def sdr_inputs(src, # a folder of SDR images, or one SDR image
     if not files: raise FileNotFoundError(f"{src}: no SDR images ({', '.join(exts) if exts else 'png, jpg, jpeg, tif, tiff'})")
     return files
 
+def run_shape(h:int, w:int, tile:int|None=None, resize_mode:str|None=None, max_pixels:int=4_000_000, auto_tile:int=1024)->tuple:
+    "The (h, w) the network runs for an h×w image, as `reconstruct` would run it: the authors' size, a tile, or the image."
+    if resize_mode == 'paper': return paper_size(h, w)
+    if tile is None and h * w > max_pixels: tile = auto_tile
+    return (min(h, tile), min(w, tile)) if tile else (h, w)
+
 def shape_policy(sizes:list, # (h, w) of each image
-                 device, bucket:int=64)->dict:
-    "On CUDA, pad to multiples of `bucket` and let cuDNN autotune only when padded shapes repeat (twice per shape on average)."
-    if torch.device(device).type != 'cuda': return dict(multiple=8, benchmark=False, shapes=len(set(map(tuple, sizes))))
-    shapes = {(valid_size(h, bucket), valid_size(w, bucket)) for h, w in sizes}
-    return dict(multiple=bucket, benchmark=len(sizes) >= 2 * len(shapes), shapes=len(shapes))
+                 device, bucket:int=64,
+                 compile:bool=False, # torch.compile: pad every image into one of a few shapes, one graph each
+                 **run, # tile, resize_mode, max_pixels, auto_tile: as `reconstruct` will run
+                )->dict:
+    "How to pad for the shapes the network will run: on CUDA to multiples of `bucket`; compiling, into one shape per orientation; cuDNN autotuning only where shapes repeat."
+    shapes = [run_shape(h, w, **run) for h, w in sizes]
+    cuda = torch.device(device).type == 'cuda'
+    m = bucket if cuda else 8
+    padded = [(valid_size(h, m), valid_size(w, m)) for h, w in shapes]
+    buckets = {}
+    if compile:                                          # landscape (and square) and portrait: the largest of each
+        for portrait in (False, True):
+            group = [s for s in padded if (s[0] > s[1]) == portrait]
+            if group: buckets.update({s: (max(g[0] for g in group), max(g[1] for g in group)) for s in group})
+    n = len(set(buckets.values())) if compile else len(set(padded))
+    return dict(multiple=m, benchmark=cuda and len(sizes) >= 2 * max(n, 1), shapes=n, buckets=buckets)
 
-def compile_model(model:EIN, dynamic:bool|None=None, backend:str='inductor'):
-    "torch.compile for inference; `dynamic=True` compiles once for any image size (a folder of mixed sizes)."
-    return torch.compile(model, dynamic=dynamic, backend=backend)
+def compile_model(model:EIN, dynamic:bool|None=False, backend:str='inductor'):
+    "torch.compile for inference, static shapes by default (pad into `shape_policy`'s buckets); its `.graphs` counts what was compiled."
+    import torch._dynamo
+    inner = torch._dynamo.lookup_backend(backend) if isinstance(backend, str) else backend
+    graphs = []
+    def counting(gm, example_inputs):
+        graphs.append(tuple(tuple(t.shape) for t in example_inputs if isinstance(t, torch.Tensor))[:1])
+        return inner(gm, example_inputs)
+    cm = torch.compile(model, dynamic=dynamic, backend=counting)
+    cm.graphs = graphs
+    return cm
 
-def _write_outputs(out, hdr, sdr, fmt_half, previews, overwrite, protect, sdr_white, peak_nits):
-    "Absolute mapping (if asked), the HDR file and its preview: the writer thread's work."
-    if sdr_white is not None or peak_nits is not None: hdr = to_absolute(hdr, sdr, sdr_white, peak_nits)
-    write_hdr(out, hdr, half=fmt_half, overwrite=overwrite, protect=protect)
-    if previews: write_sdr(out.with_name(f'{out.stem}_preview.png'), preview(hdr), overwrite=True, protect=protect)
+FORMATS = {'exr': '.exr', 'exr-half': '.exr', 'hdr': '.hdr', 'uhdr': '.jpg'} # what `reconstruct_folder` writes, and the suffix
+
+def output_formats(fmt)->list:
+    "Formats from 'exr', 'exr,uhdr' or a list; one output per suffix (a clear error otherwise)."
+    fs = [f.strip().lower() for f in (fmt.split(',') if isinstance(fmt, str) else fmt) if f.strip()]
+    bad = [f for f in fs if f not in FORMATS]
+    if bad or not fs: raise ValueError(f"unknown output format {', '.join(bad) or repr(fmt)} (use {', '.join(FORMATS)}, or several: exr,uhdr)")
+    if len({FORMATS[f] for f in fs}) < len(fs): raise ValueError(f"formats {', '.join(fs)} would write the same file: choose exr or exr-half")
+    return list(dict.fromkeys(fs))
+
+def _jpeg_bytes(path:Path)->bytes|None:
+    "The file's bytes if it is a three-component JPEG (it can then be the Ultra HDR base as it is), else None."
+    if path.suffix.lower() not in ('.jpg', '.jpeg'): return None
+    data = path.read_bytes()
+    try: sof = next(data[a:b] for m, a, b in jpeg_segments(data) if m in (0xC0, 0xC1, 0xC2))
+    except (ImageIOError, StopIteration): return None
+    return data if sof[9] == 3 else None
+
+def _write_outputs(outs, hdr, sdr, src, previews, overwrite, protect, sdr_white, peak_nits, uhdr):
+    "Absolute mapping (if asked), every HDR file and the preview: the writer thread's work."
+    ab = to_absolute(hdr, sdr, sdr_white, peak_nits) if (sdr_white is not None or peak_nits is not None) else hdr
+    for f, out in outs.items():
+        if f == 'uhdr': write_uhdr(out, gain=uhdr_gain(hdr, sdr), sdr=sdr, base_jpeg=_jpeg_bytes(src), overwrite=overwrite, protect=protect,
+                                   **{'sdr_white': sdr_white or SDR_WHITE_NITS, **uhdr})
+        else: write_hdr(out, ab, half=f == 'exr-half', overwrite=overwrite, protect=protect)
+    if previews: write_sdr(Path(next(iter(outs.values()))).with_name(f'{src.stem}_preview.png'), preview(ab), overwrite=True, protect=protect)
 
 ERRORS = (ImageIOError, OSError, ValueError, RuntimeError)
 
 def reconstruct_folder(src, # folder of SDR images, or one SDR image
                        dst, # output folder (created)
                        model:EIN,
-                       fmt:str='exr', # 'exr' or 'hdr'
-                       half_exr:bool=False, # store .exr as half floats
+                       fmt='exr', # 'exr', 'exr-half', 'hdr', 'uhdr' (Ultra HDR JPEG), or several: 'exr,uhdr'
+                       half_exr:bool=False, # the older switch: 'exr' as half floats
                        previews:bool=False, # also write {name}_preview.png (Reinhard)
                        overwrite:bool=False,
-                       sdr_white:float|None=None, peak_nits:float|None=None, # absolute output (see `to_absolute`)
+                       sdr_white:float|None=None, peak_nits:float|None=None, # absolute .exr/.hdr (see `to_absolute`); sdr_white also sets Ultra HDR's headroom
                        exts=None, # SDR extensions to take from a folder (the authors' --sdr_ext)
+                       uhdr:dict|None=None, # Ultra HDR options: quality, display_peak (cd/m²)
+                       buckets:dict|None=None, # padded shape → shape to pad into (`shape_policy` when compiling)
                        progress:bool=True, log=print, **kw)->dict:
     "Reconstruct every SDR image of a folder, reading the next and writing the last while the model runs; returns a summary (ok, skipped, failed, seconds, model_seconds)."
     from concurrent.futures import ThreadPoolExecutor
     from tqdm.auto import tqdm
-    if fmt not in ('exr', 'hdr'): raise ValueError(f"format must be exr or hdr, got {fmt!r}")
+    fmts = output_formats(fmt)
+    if half_exr: fmts = ['exr-half' if f == 'exr' else f for f in fmts]
+    uhdr = dict(uhdr or {})
+    if set(uhdr) - {'quality', 'display_peak'}: raise ValueError(f"unknown Ultra HDR options {sorted(set(uhdr) - {'quality', 'display_peak'})}")
+    if peak_nits is not None and fmts == ['uhdr']: raise ValueError("peak_nits maps .exr/.hdr output to cd/m²; Ultra HDR is relative to SDR white (use sdr_white and display_peak)")
     files = sdr_inputs(src, exts)
     dst = Path(dst); dst.mkdir(parents=True, exist_ok=True)
     res = dict(ok=[], skipped=[], failed={}, seconds=0., model_seconds=[]); t0 = time.time()
-    out = lambda p: dst/f'{p.stem}.{fmt}'
-    res['skipped'] = [p.name for p in files if out(p).exists() and not overwrite]
+    outs = lambda p: {f: dst/f'{p.stem}{FORMATS[f]}' for f in fmts if overwrite or not (dst/f'{p.stem}{FORMATS[f]}').exists()}
+    res['skipped'] = [p.name for p in files if not outs(p)]
     todo = [p for p in files if p.name not in res['skipped']]
     def fail(p, e): res['failed'][p.name] = str(e); log(f"failed: {e}")
     def finish(job):
@@ -170,8 +234,8 @@ def reconstruct_folder(src, # folder of SDR images, or one SDR image
             cur, nxt = nxt, (reader.submit(read_sdr_uint8, todo[i + 1]) if i + 1 < len(todo) else None)   # decode the next one meanwhile
             try:
                 sdr = cur.result(); tm = time.time()
-                hdr = reconstruct(model, sdr, **kw); res['model_seconds'].append(round(time.time() - tm, 4))
-                writes.append((p, writer.submit(_write_outputs, out(p), hdr, sdr, half_exr, previews, overwrite, files, sdr_white, peak_nits)))
+                hdr = reconstruct(model, sdr, buckets=buckets, **kw); res['model_seconds'].append(round(time.time() - tm, 4))
+                writes.append((p, writer.submit(_write_outputs, outs(p), hdr, sdr, p, previews, overwrite, files, sdr_white, peak_nits, uhdr)))
             except ERRORS as e: fail(p, e)
             while len(writes) > 1 or (writes and writes[0][1].done()): finish(writes.pop(0))   # at most one write in flight
         for job in writes: finish(job)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_losses.ipynb #d743b691
 from __future__ import annotations
-import math, os
+import contextlib, math, os
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -14,7 +14,8 @@ from .core import mu_law, luminance, pu21_encode, reinhard, WELL_EXPOSED, PEAK_N
 # %% auto #0
 __all__ = ['VGG19_CFG', 'VGG19_RELU', 'VGG19_FILE', 'VGG19_URL', 'IMAGENET_MEAN', 'IMAGENET_STD', 'l1_multiscale', 'cosine_term',
            'VGG19Features', 'MissingWeights', 'find_vgg19_weights', 'load_vgg19', 'highlight_weight',
-           'log_luminance_l1', 'quantile', 'align_like_evaluation', 'pu21_l1', 'EINLoss', 'batch_scores']
+           'log_luminance_l1', 'quantile', 'masked_median', 'align_like_evaluation', 'pu21_l1', 'EINLoss',
+           'batch_scores']
 
 # %% ../nbs/03_losses.ipynb #6884408e
 def l1_multiscale(pred, target, weights=(1., 0.5, 0.25)):
@@ -103,6 +104,16 @@ def quantile(x, # 1-D tensor
     v_lo = x.kthvalue(lo + 1).values
     return v_lo if hi == lo else v_lo + (pos - lo) * (x.kthvalue(hi + 1).values - v_lo)
 
+def masked_median(x, # B×N values
+                  use, # B×N bool: which values count
+                 )->torch.Tensor: # B medians (numpy's: the mean of the two middle values for an even count); 0 where nothing counts
+    "The median of the used values of every row, on the device without waiting for it (no count or selection leaves it)."
+    n = use.sum(1, keepdim=True)
+    v = torch.where(use, x, torch.full_like(x, float('inf'))).sort(1).values        # used values first, in order
+    lo, hi = ((n - 1).clamp_min(0) // 2), (n // 2).clamp_max(x.shape[1] - 1)
+    m = (v.gather(1, lo) + v.gather(1, hi)) / 2
+    return torch.where(n > 0, m, torch.zeros_like(m))[:, 0]
+
 def align_like_evaluation(pred, # B×3×H×W linear prediction
                           target, # B×3×H×W linear reference
                           ldr, # B×3×H×W SDR input in [0, 1]: selects the well-exposed pixels
@@ -115,8 +126,7 @@ def align_like_evaluation(pred, # B×3×H×W linear prediction
     well = ok & (m >= lo) & (m <= hi)
     use = torch.where(well.sum(1, keepdim=True) >= min_px, well, ok)
     d = torch.log(t.clamp_min(1e-30)) - torch.log(p.clamp_min(1e-30))
-    a = torch.stack([quantile(d[i][use[i]], 0.5) if use[i].any() else d.new_zeros(()) for i in range(len(d))])
-    return pred * a.exp().view(-1, 1, 1, 1).to(pred.dtype)
+    return pred * masked_median(d, use).exp().view(-1, 1, 1, 1).to(pred.dtype)
 
 def pu21_l1(pred, # B×3×H×W linear prediction, same scale as target (exposure-referred)
             target, # B×3×H×W linear reference
@@ -130,19 +140,23 @@ def pu21_l1(pred, # B×3×H×W linear prediction, same scale as target (exposure
     return (pu21_encode(pred.clamp_min(0) * k) - pu21_encode(target.clamp_min(0) * k)).abs().mean() / 256.
 
 class EINLoss(nn.Module):
-    "10·L1ms + 1·perceptual + (180/π)·(1-cos) on μ-law images; optional highlight log-L1 and PU21 terms. Returns (total, parts)."
+    "10·L1ms + 1·perceptual + (180/π)·(1-cos) on μ-law images; optional highlight log-L1 and PU21 terms. Returns (total, parts: detached tensors)."
     def __init__(self, vgg:VGG19Features|None=None, # None: no perceptual term
                  w_l1:float=10., w_perc:float=1., w_cos:float=180 / math.pi,
                  w_highlight:float=0., # weight of the highlight log-luminance term (0 in the paper)
                  w_pu21:float=0., # weight of the PU21 L1 term (0 in the paper)
                  pu21_align:bool=True, # PU21 term: align each prediction's scale to its target first, as the evaluation does
-                 mu:float=5000.):
+                 mu:float=5000.,
+                 amp=None, # a function returning the autocast context the VGG19 features run in (the trainer's precision); None: as called
+                ):
         super().__init__()
-        self.vgg, self.mu, self.pu21_align = vgg, mu, pu21_align
+        self.vgg, self.mu, self.pu21_align, self.amp = vgg, mu, pu21_align, amp
         self.w = dict(l1=w_l1, perc=w_perc if vgg is not None else 0., cos=w_cos, highlight=w_highlight, pu21=w_pu21)
     def perceptual(self, a, b):
-        fa, fb = self.vgg(a), self.vgg(b)
-        return sum(F.mse_loss(x, y) for x, y in zip(fa, fb)) / len(fa)
+        "Mean over relu1_1-relu5_1 of the MSE between VGG19 features (the features under `amp`, the MSE in float32)."
+        with (self.amp() if self.amp else contextlib.nullcontext()):
+            fa, fb = self.vgg(a), self.vgg(b)
+        return sum(F.mse_loss(x.float(), y.float()) for x, y in zip(fa, fb)) / len(fa)
     def forward(self, pred, target, ldr=None):
         tp, tt = mu_law(pred.clamp_min(0), self.mu), mu_law(target.clamp_min(0), self.mu)
         parts = dict(l1=l1_multiscale(tp, tt), cos=cosine_term(tp, tt))
@@ -152,9 +166,9 @@ class EINLoss(nn.Module):
             parts['highlight'] = log_luminance_l1(pred, target, highlight_weight(ldr))
         if self.w['pu21']: parts['pu21'] = pu21_l1(pred, target, ldr if self.pu21_align else None)
         total = sum(self.w[k] * v for k, v in parts.items() if self.w[k])
-        return total, {k: float(v.detach()) for k, v in parts.items()}
+        return total, {k: v.detach() for k, v in parts.items()}     # tensors: reading them would wait for the device
 
-# %% ../nbs/03_losses.ipynb #44852690
+# %% ../nbs/03_losses.ipynb #68784418
 def _psnr_t(se, # B×... squared errors
             n, # B counts of the values that `se` sums
             peak:float):

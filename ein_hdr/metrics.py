@@ -93,7 +93,7 @@ def tonemapped_psnr(pred, ref)->float:
     q = lambda x: np.round(reinhard(as_numpy(x) / max(float(as_numpy(x).max()), 1e-12)) * 255)
     return psnr(q(pred), q(ref), 255.)
 
-# %% ../nbs/06_evaluate.ipynb #d21ec36d
+# %% ../nbs/06_evaluate.ipynb #0b9189eb
 PQ_CONST = (78.8438, 0.1593, 0.8359, 18.8516, 18.6875) # SMPTE ST 2084 m, n, c1, c2, c3 as the published CRF correction rounds them
 CRF_LMIN, PQ_LMAX, XYZ_RANGE = 0.005, 1e4, (1e-4, 1e8)
 RGB2XYZ = np.array([[0.412424, 0.357579, 0.180464], [0.212656, 0.715158, 0.072186], [0.019332, 0.119193, 0.950444]])
@@ -187,7 +187,7 @@ def crf_correction(test, # H×W×3 linear RGB to correct (cd/m², or any units w
     out = out.astype(np.float32)
     return (out, fit) if return_fit else out
 
-# %% ../nbs/06_evaluate.ipynb #be66e4cf
+# %% ../nbs/06_evaluate.ipynb #ea26b50e
 SIHDR_PEAK = 4000. # si-hdr protocol: the reference's maximum value in cd/m² (ex_sihdr.m)
 
 def sihdr_pair(pred, # prediction H×W×3 in any units

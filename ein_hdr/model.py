@@ -20,7 +20,8 @@ __all__ = ['PRECISIONS', 'ABLATIONS', 'network_diagram', 'inplace_ops', 'reflect
            'to_uint8', 'grey_uint8', 'exposure_masks', 'EINConfig', 'smoothstep', 'EIN', 'official_prefix_map',
            'strip_prefix', 'to_official_state_dict', 'from_official_state_dict', 'CheckpointError',
            'load_official_checkpoint', 'valid_size', 'pad_to_valid', 'paper_size', 'resize', 'as_batch', 'predict',
-           'reuse_freed_memory', 'resolve_precision', 'autocast_for', 'flops_per_mpix', 'ablation_table']
+           'reuse_freed_memory', 'resolve_precision', 'autocast_for', 'count_ops', 'resolve_device', 'flops_per_mpix',
+           'ablation_table']
 
 # %% ../nbs/01_model.ipynb #8de0e1b4
 def network_diagram(head:str='sigmoid', # 'sigmoid' (paper) or 'residual'
@@ -323,6 +324,14 @@ def _down2(a):
     if a.shape[-1] % 2 == 0 and a.shape[-2] % 2 == 0: return F.avg_pool2d(a, 2)
     return F.interpolate(a, scale_factor=0.5, mode='bilinear', align_corners=False)
 
+def _down2_sq(a):
+    "_down2(a)², as a product: `** 2` would run in float32 under CUDA autocast (pow is on its float32 list)."
+    d = _down2(a); return d * d
+
+def _autocast_dtype(device_type:str):
+    "The dtype autocast runs convolutions in on this device type, or None when autocast is off."
+    return torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type) else None
+
 def smoothstep(x, lo:float, hi:float):
     "0 below lo, 1 above hi, a cubic in between."
     t = ((x - lo) / (hi - lo)).clamp(0, 1)
@@ -380,7 +389,7 @@ class EIN(nn.Module):
         for k in range(4):
             e = self.encode_stage(k, f)
             if gates is not None:
-                a = m if k == 0 else gates[k - 1](e_prev) * _down2(a) ** 2
+                a = m if k == 0 else gates[k - 1](e_prev) * _down2_sq(a)
                 f = e * a
             else: f = e
             feats.append(f); atts.append(a); e_prev = e
@@ -438,6 +447,8 @@ class EIN(nn.Module):
         else:
             f, e = torch.cat([ldr * mask_down, ldr * mask_up, ldr]), None; feats, start = [], 0
             a = torch.cat([mask_down.mean(1, keepdim=True), mask_up.mean(1, keepdim=True)])
+            dt = _autocast_dtype(ldr.device.type)
+            if dt is not None: a = a.to(dt)                   # gated features stay in the autocast dtype (a float32 gate would promote them)
         for k in range(start, 4):
             if e is None: e = self.encode_stage(k, f)
             if compact and k > 1:  # level k-1 has fed the encoder: keep only what its fusion reads, [over + under, whole]
@@ -445,7 +456,7 @@ class EIN(nn.Module):
             if cfg.gates:      # the next gate reads the ungated features, so compute it before gating
                 g = torch.cat([self.gates_under[k](e[:B]), self.gates_over[k](e[B:2 * B])]) if k < 3 else None
                 f = _gate(e, a, 2 * B)
-                if g is not None: a = g * _down2(a) ** 2
+                if g is not None: a = g * _down2_sq(a)
             else: f = e
             feats.append(f); e = None
         g = None
@@ -465,7 +476,7 @@ class EIN(nn.Module):
         for i, x in enumerate((ldr * mask_down, ldr * mask_up, ldr)):       # under, over, whole
             e = st[0](x); del x
             if cfg.gates and i < 2:                           # the next gate reads the ungated features
-                nxt.append((self.gates_under, self.gates_over)[i][0](e) * _down2(m[i]) ** 2)
+                nxt.append((self.gates_under, self.gates_over)[i][0](e) * _down2_sq(m[i]))
                 e.mul_(m[i])
             down.append(st[1].conv1(e)); feats.append(e); del e
         under, over, whole = feats; feats = None
@@ -474,11 +485,16 @@ class EIN(nn.Module):
         e1 = st[1].tail(_cat_clear(down))
         return lvl0, e1, torch.cat(nxt) if nxt else None
 
+    def path_for(self, device_type:str)->str:
+        "Which forward runs: 'reference' (fast=False); 'batched' (training, and inference on any device but the CPU: the shared encoder on a batch of the three branches, ordinary ops, the fewest kernels); 'cpu' (CPU inference: NHWC, in place, the decoder's inputs part by part)."
+        if not self.fast: return 'reference'
+        return 'batched' if torch.is_grad_enabled() or device_type != 'cpu' else 'cpu'
+
     def forward(self, ldr, mask_down=None, mask_up=None):
         "EIN forward pass: `ldr` B×3×H×W in [0,1] (H, W multiples of 8, ≥ 72); masks computed if omitted."
-        if not self.fast: return self.forward_reference(ldr, mask_down, mask_up)
-        if torch.is_grad_enabled() or ldr.device.type != 'cpu': 
-            with inplace_ops(): return self.forward_fast(ldr, mask_down, mask_up)
+        path = self.path_for(ldr.device.type)
+        if path == 'reference': return self.forward_reference(ldr, mask_down, mask_up)
+        if path == 'batched': return self.forward_fast(ldr, mask_down, mask_up)
         if mask_down is None: mask_down, mask_up = exposure_masks(ldr)
         cl = lambda t: t.contiguous(memory_format=torch.channels_last)      # CPU inference: oneDNN's convolutions are faster in NHWC
         with inplace_ops(): return self.forward_fast(cl(ldr), cl(mask_down), cl(mask_up)).contiguous()
@@ -603,10 +619,15 @@ def valid_size(n:int, multiple:int=8, minimum:int=72)->int:
     "The smallest size >= n that the network accepts."
     return max(minimum, -(-n // multiple) * multiple)
 
-def pad_to_valid(x, multiple:int=8, minimum:int=72):
+def pad_to_valid(x, multiple:int=8, minimum:int=72,
+                 size:tuple|None=None, # pad to this (Hp, Wp) instead (a shape bucket); it must hold the valid size
+                ):
     "Replicate-pad B×C×H×W to a valid size; returns the padded tensor and the crop (top, left, H, W)."
     H, W = x.shape[-2:]
     Hp, Wp = valid_size(H, multiple, minimum), valid_size(W, multiple, minimum)
+    if size is not None:
+        if size[0] < Hp or size[1] < Wp or size[0] % 8 or size[1] % 8: raise ValueError(f"cannot pad {H}×{W} to {size[0]}×{size[1]} (needs multiples of 8 ≥ {Hp}×{Wp})")
+        Hp, Wp = size
     t, l = (Hp - H) // 2, (Wp - W) // 2
     if (Hp, Wp) == (H, W): return x, (0, 0, H, W)
     return F.pad(x, (l, Wp - W - l, t, Hp - H - t), mode='replicate'), (t, l, H, W)
@@ -636,6 +657,7 @@ def predict(model:EIN, # the network
             device=None, # default: the model's device
             masks=None, # precomputed (mask_down, mask_up) for `sdr` (e.g. a tile's share of the whole image's masks)
             multiple:int=8, # pad to a multiple of this (8 suffices; larger multiples make fewer distinct shapes for cuDNN autotuning and torch.compile)
+            size:tuple|None=None, # pad to exactly this shape (a bucket shared by several images: one compiled graph)
            )->torch.Tensor: # B×3×H×W float32 prediction at the input size
     "Run EIN on images of any size (≥ 1×1): pad (or resize), predict, crop (or resize) back."
     sdr = as_batch(sdr)
@@ -643,13 +665,11 @@ def predict(model:EIN, # the network
     masks = exposure_masks(sdr.to(dev)) if masks is None else tuple(m.to(dev) for m in masks)
     ldr = (sdr.float() / 255. if sdr.dtype == torch.uint8 else sdr.float()).to(dev)
     H, W = ldr.shape[-2:]
-    if resize_mode == 'paper':
-        size = paper_size(H, W)
-        out = model(*(resize(t, size) for t in (ldr, *masks)))
-        return resize(out, (H, W), mode='bilinear')
-    if resize_mode is not None: raise ValueError(f"resize_mode must be None or 'paper', got {resize_mode!r}")
-    (lp, (t, l, h, w)), md, mu = (pad_to_valid(x, multiple) for x in (ldr, *masks))
-    return model(lp, md[0], mu[0])[..., t:t + h, l:l + w]
+    if resize_mode not in (None, 'paper'): raise ValueError(f"resize_mode must be None or 'paper', got {resize_mode!r}")
+    if resize_mode == 'paper': ldr, *masks = (resize(t, paper_size(H, W)) for t in (ldr, *masks))   # the authors' test size (valid already)
+    (lp, (t, l, h, w)), md, mu = (pad_to_valid(x, multiple, size=size) for x in (ldr, *masks))
+    out = model(lp, md[0], mu[0])[..., t:t + h, l:l + w]
+    return resize(out, (H, W), mode='bilinear') if resize_mode == 'paper' else out
 
 # %% ../nbs/01_model.ipynb #3f177629
 def reuse_freed_memory()->bool:
@@ -681,6 +701,33 @@ def autocast_for(precision:str, # a resolved precision (see `resolve_precision`)
     if dev.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = precision != 'fp32'
     dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(precision)
     return torch.autocast(dev.type, dtype=dtype, enabled=dtype is not None)
+
+# %% ../nbs/01_model.ipynb #bb8f967d
+def count_ops(fn)->dict:
+    "How many ATen operations `fn()` issues, by name, and their total under 'all' (what a GPU launches as kernels, roughly)."
+    from collections import Counter
+    from torch.utils._python_dispatch import TorchDispatchMode
+    class _Count(TorchDispatchMode):
+        def __init__(self): super().__init__(); self.c = Counter()
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            self.c[func.overloadpacket.__name__] += 1
+            return func(*args, **(kwargs or {}))
+    with _Count() as c: fn()
+    return {'all': sum(c.c.values()), **dict(c.c)}
+
+# %% ../nbs/01_model.ipynb #d06b423c
+def resolve_device(device=None, # 'cpu', 'cuda', 'cuda:1', a torch.device, or None (CUDA when available)
+                   local_rank:int=0, # this process's GPU under torchrun (LOCAL_RANK)
+                   check:bool=True, # fail clearly when the device is not there
+                  )->torch.device:
+    "The device to run on; 'cuda' without an index means this process's GPU, cuda:`local_rank`."
+    d = torch.device(device if device is not None else ('cuda' if torch.cuda.is_available() else 'cpu'))
+    if d.type == 'cuda' and d.index is None: d = torch.device('cuda', local_rank)
+    if check and d.type == 'cuda':
+        if not torch.cuda.is_available():
+            raise ValueError(f"device {str(device)!r}: CUDA is not available here (torch {torch.__version__}{'' if torch.version.cuda else ', a CPU build'}); use cpu")
+        if d.index >= torch.cuda.device_count(): raise ValueError(f"device {d}: only {torch.cuda.device_count()} GPU(s) are visible")
+    return d
 
 # %% ../nbs/01_model.ipynb #848834c9
 ABLATIONS = {

@@ -4,21 +4,23 @@
 
 # %% ../nbs/04_train.ipynb #f4a81bfd
 from __future__ import annotations
-import csv, json, math, os, random, time
+import csv, dataclasses, json, math, os, random, time
 from dataclasses import dataclass, asdict, field
+from datetime import timedelta
 from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
 from fastcore.basics import patch
 from .core import atomic_write, write_sdr, to_display, auto_exposure
-from .model import EIN, EINConfig, load_official_checkpoint, predict, resolve_precision, autocast_for, reuse_freed_memory
+from .model import EIN, EINConfig, load_official_checkpoint, predict, resolve_precision, autocast_for, reuse_freed_memory, PRECISIONS, resolve_device
 from .data import PairDataset, make_loader, DataError
 from .losses import EINLoss, load_vgg19, batch_scores
 
 # %% auto #0
-__all__ = ['LOG_KEYS', 'SAT_STEPS', 'SAT_LIMIT', 'SELECT', 'TIME_PARTS', 'TrainConfig', 'dist_info', 'epoch_indices',
-           'EpochBatches', 'size_batches', 'NonFiniteLoss', 'Trainer', 'selection_score', 'plot_log']
+__all__ = ['LOG_KEYS', 'SAT_STEPS', 'SAT_LIMIT', 'SELECT', 'SYNC_STEPS', 'TIME_PARTS', 'TrainConfig', 'dist_info',
+           'epoch_indices', 'EpochBatches', 'size_batches', 'NonFiniteLoss', 'restore_scaler', 'make_optimizer',
+           'step_unless', 'Trainer', 'selection_score', 'plot_log']
 
 # %% ../nbs/04_train.ipynb #90b40acd
 @dataclass
@@ -78,7 +80,19 @@ class TrainConfig:
     compile_backend:str='inductor' # torch.compile's backend ('aot_eager' captures graphs without generating code: quick, for checks)
     device:str|None=None
     dist_backend:str|None=None # torch.distributed backend under torchrun (default: nccl on CUDA, gloo on the CPU; gloo lets ranks share a GPU)
+    dist_timeout:float=60. # minutes a rank waits for the others (the first validation decodes every image on rank 0 while they wait)
     progress:bool=True
+
+    def check(self)->TrainConfig:
+        "Raise a ValueError naming the field for an option outside its choices, before any data or model is built."
+        for k, ok in (('mode', ('paper', 'crop')), ('target', ('minmax', 'exposure')), ('schedule', ('paper', 'cosine', 'constant')),
+                      ('select', tuple(SELECT)), ('precision', PRECISIONS), ('init_type', ('kaiming', 'normal'))):
+            if getattr(self, k) not in ok: raise ValueError(f"{k} must be one of {', '.join(ok)}, got {getattr(self, k)!r}")
+        try: EINConfig(num_c=self.num_c, **self.model)
+        except TypeError as e:
+            names = ', '.join(f.name for f in dataclasses.fields(EINConfig) if f.name != 'num_c')
+            raise ValueError(f"model: {str(e).split('got ')[-1]} is not an EINConfig switch (switches: {names})") from None
+        return self
 
     def dirs(self):
         "(checkpoints, log, results) folders; relative ones live inside out_dir, as the authors' paths live in results_path."
@@ -118,27 +132,55 @@ def size_batches(sizes:list, # (h, w) of each item
 
 # %% ../nbs/04_train.ipynb #d34c9ae0
 class NonFiniteLoss(RuntimeError):
-    "The loss became NaN or Inf; training stopped and the last good checkpoint was kept."
+    "The loss became NaN or Inf; training stopped, the step that produced it changed no weight, and the last good checkpoint was kept."
 
 def _rng_state():
     s = dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate())
     if torch.cuda.is_available(): s['cuda'] = torch.cuda.get_rng_state_all()
     return s
 
-def _set_rng_state(s):
+def _set_rng_state(s:dict, # saved by `_rng_state`
+                   cuda_devices:int|None=None, # GPUs visible now (default: torch.cuda.device_count())
+                   set_cuda=None, # sets one GPU's state: (state, index) (default torch.cuda.set_rng_state)
+                  )->int:
+    "Restore the RNG states; CUDA ones for as many GPUs as are visible now (a run saved on more GPUs resumes on fewer). Returns how many GPU states were restored."
     torch.set_rng_state(s['torch']); np.random.set_state(s['numpy']); random.setstate(s['python'])
-    if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+    saved = s.get('cuda') or []
+    n = min(len(saved), torch.cuda.device_count() if cuda_devices is None else cuda_devices)
+    for i in range(n): (set_cuda or torch.cuda.set_rng_state)(saved[i], i)
+    return n
+
+def restore_scaler(scaler, # a torch.amp.GradScaler
+                   state:dict, # its saved state_dict ({} when the run saved it disabled)
+                  )->str:
+    "Load a GradScaler's saved state where it applies: 'restored'; 'fresh' (fp16 now, but the run was not: start from the initial scale); 'unused' (not fp16 now)."
+    if not scaler.is_enabled(): return 'unused'
+    if not state: return 'fresh'
+    scaler.load_state_dict(state); return 'restored'
+
+def make_optimizer(params, cfg:TrainConfig, device)->torch.optim.Optimizer:
+    "Adam as the paper, fused where the device has it: a fused step can skip itself on the device (a non-finite loss) without waiting for it."
+    try: return torch.optim.Adam(params, lr=cfg.lr, betas=tuple(cfg.betas), fused=torch.device(device).type in ('cuda', 'cpu'))
+    except (RuntimeError, TypeError, ValueError): return torch.optim.Adam(params, lr=cfg.lr, betas=tuple(cfg.betas))
+
+def step_unless(opt:torch.optim.Optimizer, bad:torch.Tensor):
+    "opt.step() unless `bad` (a 0-dim device tensor, 1 for a non-finite loss): fused Adam skips on the device; another optimiser asks the host."
+    if all(g.get('fused') for g in opt.param_groups):
+        opt.grad_scale, opt.found_inf = None, bad.float()    # the fused kernel's own skip, as GradScaler uses it
+        try: opt.step()
+        finally: del opt.grad_scale, opt.found_inf
+    elif not bool(bad): opt.step()
 
 class Trainer:
     "Trains EIN as `TrainConfig` says; `fit()` runs, `save`/`load` checkpoint exactly."
     def __init__(self, cfg:TrainConfig, log=print):
-        self.cfg, self.log = cfg, log
+        self.cfg, self.log = cfg.check(), log
         self.rank, self.local_rank, self.world = dist_info()
+        self.device = resolve_device(cfg.device, self.local_rank)          # 'cuda' is this rank's GPU: set_device and DDP need its index
+        if self.device.type == 'cuda': torch.cuda.set_device(self.device)
         if self.world > 1 and not dist.is_initialized():
-            dist.init_process_group(cfg.dist_backend or ('nccl' if torch.cuda.is_available() and cfg.device != 'cpu' else 'gloo'))
+            dist.init_process_group(cfg.dist_backend or ('nccl' if self.device.type == 'cuda' else 'gloo'), timeout=timedelta(minutes=cfg.dist_timeout))
         self.main = self.rank == 0
-        self.device = torch.device(cfg.device or (f'cuda:{self.local_rank}' if torch.cuda.is_available() else 'cpu'))
-        if self.device.type == 'cuda': torch.cuda.set_device(self.device); torch.backends.cudnn.benchmark = True   # fixed crop sizes
         amp = {None: None, 'none': 'fp32', 'bf16': 'bf16', 'fp16': 'fp16'}[cfg.amp]
         self.precision = resolve_precision(amp if (amp and cfg.precision == 'auto') else cfg.precision, self.device, training=True)
         torch.manual_seed(cfg.seed); np.random.seed(cfg.seed); random.seed(cfg.seed)
@@ -150,7 +192,6 @@ class Trainer:
         has_valid = (root/'valid_SDR').is_dir() and (cfg.valid_file is not None or any((root/f'valid{e}').exists() for e in ('.xls', '.xlsx', '.csv')))
         self.valid_ds = PairDataset(cfg.root_path, 'valid', table=cfg.valid_file, **ds_kw) if has_valid and cfg.valid_freq else None
         if cfg.valid_freq and not has_valid and self.main: self.log(f"note: no validation split in {root}; training without validation")
-        if cfg.select not in SELECT: raise ValueError(f"select must be one of {tuple(SELECT)}, got {cfg.select!r}")
         if self.device.type == 'cpu' and cfg.reuse_memory is not False: reuse_freed_memory()   # every step allocates the same blocks
         self.net = self._build_model().to(self.device)
         self.channels_last = self.device.type == 'cpu' if cfg.channels_last is None else cfg.channels_last
@@ -160,15 +201,17 @@ class Trainer:
             from torch.nn.parallel import DistributedDataParallel as DDP
             self.model = DDP(self.net, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
         if cfg.compile: self.model = torch.compile(self.model, backend=cfg.compile_backend)
-        self.opt = torch.optim.Adam(self.net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
+        self.opt = make_optimizer(self.net.parameters(), cfg, self.device)
         self.steps_per_epoch = math.ceil(math.ceil(len(self.train_ds) / self.world) / cfg.batch_size)
         self.total_steps = min(cfg.max_steps or math.inf, cfg.max_epoch * self.steps_per_epoch)   # the run's length (inf: no bound)
         self.sched = self._scheduler()
         vgg = load_vgg19(cfg.vgg_weights, cfg.download_vgg).to(self.device) if cfg.perceptual else None
-        self.crit = EINLoss(vgg=vgg, w_highlight=cfg.w_highlight, w_pu21=cfg.w_pu21, pu21_align=cfg.pu21_align, w_l1=cfg.w_l1, w_cos=cfg.w_cos).to(self.device)
-        self.scaler = torch.amp.GradScaler('cuda', enabled=self.precision == 'fp16')
+        self.crit = EINLoss(vgg=vgg, w_highlight=cfg.w_highlight, w_pu21=cfg.w_pu21, pu21_align=cfg.pu21_align, w_l1=cfg.w_l1, w_cos=cfg.w_cos,
+                            amp=lambda: autocast_for(self.precision, self.device)).to(self.device)   # the VGG term in the run's precision
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision == 'fp16')
+        self.sync_every = 1 if self.device.type == 'cpu' else (cfg.loss_freq or SYNC_STEPS)   # a CPU waits for nothing; a GPU is read every so often
         self.epoch = self.step_in_epoch = self.global_step = 0
-        self.best, self.history, self._valid_cache, self._sat = -math.inf, [], None, []
+        self.best, self.history, self._valid_cache, self._sat, self._pending, self._log_keys = -math.inf, [], None, [], [], None
         self.ckpt_dir, self.log_dir, self.results_dir = cfg.dirs()
         if cfg.resume: self.load(cfg.resume)
         else: self.epoch = cfg.start_epoch
@@ -204,6 +247,7 @@ LOG_KEYS = ['time', 'epoch', 'step', 'lr', 'loss', 'l1', 'perc', 'cos', 'highlig
             'valid_pu21_psnr', 'valid_hl_pu21_psnr', 'valid_tm_psnr', 'data_s', 'step_s', 'valid_s', 'ckpt_s', 'epoch_s']
 SAT_STEPS, SAT_LIMIT = 20, 0.5 # the sigmoid head counts as saturated when, over steps 11-20, over half its outputs are within 1e-6 of 0 or 1
 SELECT = {'pu21': ('valid_pu21_psnr',), 'highlights': ('valid_hl_pu21_psnr',), 'both': ('valid_pu21_psnr', 'valid_hl_pu21_psnr')}
+SYNC_STEPS = 50 # on a GPU without --loss_freq, the losses are read (log.csv, the progress bar) every this many steps
 
 def selection_score(row:dict, select:str='pu21')->float:
     "The validation score that picks best.pt: PU21-PSNR, its highlight version, or their mean (overall alone where nothing clipped)."
@@ -227,65 +271,84 @@ def save(self:Trainer, name:str='last.pt')->Path|None:
 
 @patch
 def load(self:Trainer, path):
-    "Continue exactly from a checkpoint written by `save`."
+    "Continue exactly from a checkpoint written by `save` (also in another precision, or on fewer GPUs)."
     ck = torch.load(path, map_location='cpu', weights_only=False)
     if not isinstance(ck, dict) or 'optimizer' not in ck: raise DataError(f"{path}: not a training checkpoint of ein_hdr (use --pre_model for weights only)")
     if EINConfig(**ck['config']) != self.net.config: raise DataError(f"{path}: model configuration {ck['config']} differs from this run's {asdict(self.net.config)}")
     self.net.load_state_dict(ck['model']); self.opt.load_state_dict(ck['optimizer'])
-    self.sched.load_state_dict(ck['scheduler']); self.scaler.load_state_dict(ck['scaler'])
+    self.sched.load_state_dict(ck['scheduler'])
+    if restore_scaler(self.scaler, ck['scaler']) == 'fresh' and self.main:
+        self.log(f"note: {path} was saved without fp16 loss scaling; fp16 starts from the initial scale")
     self.epoch, self.step_in_epoch, self.global_step, self.best = ck['epoch'], ck['step_in_epoch'], ck['global_step'], ck['best']
-    _set_rng_state(ck['rng'])
+    saved = len(ck['rng'].get('cuda') or [])
+    if _set_rng_state(ck['rng']) < saved and self.main:
+        self.log(f"note: {path} holds the random states of {saved} GPUs, {torch.cuda.device_count()} are visible; the others are dropped")
     if self.main: self.log(f"resumed from {path}: epoch {self.epoch}, step {self.global_step}")
 
 @patch
 def _log_row(self:Trainer, row:dict):
+    "Append a row to log.csv (its columns read once per run: a resumed run keeps its file's)."
     if not self.main: return
-    self.log_dir.mkdir(parents=True, exist_ok=True)
     p = self.log_dir/'log.csv'
-    new = not p.exists()
-    keys = LOG_KEYS if new else open(p).readline().strip().split(',')       # a resumed run keeps its file's columns
+    if self._log_keys is None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._log_keys = open(p).readline().strip().split(',') if p.exists() and p.stat().st_size else None
+    new = self._log_keys is None
+    if new: self._log_keys = LOG_KEYS
     with open(p, 'a', newline='') as f:
-        w = csv.DictWriter(f, fieldnames=keys, extrasaction='ignore')
+        w = csv.DictWriter(f, fieldnames=self._log_keys, extrasaction='ignore')
         if new: w.writeheader()
         w.writerow(row)
     self.history.append(row)
 
 @patch
 def train_step(self:Trainer, batch)->dict:
-    "One optimiser update; raises NonFiniteLoss (before touching the weights) if the loss is NaN/Inf."
+    "One optimiser update that never waits for the device: returns the loss and its parts as device tensors (and 'bad', 1 for a non-finite loss, whose update is skipped on the device: no weight changes)."
     b = _to(batch, self.device)
     ldr, md, mu, target = b['ldr'], b['mask_down'], b['mask_up'], b['target']
     if self.channels_last: ldr, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (ldr, md, mu))
     with autocast_for(self.precision, self.device):
         pred = self.model(ldr, md, mu)
     loss, parts = self.crit(pred.float(), target, ldr)
-    ok = torch.isfinite(loss.detach()).float()
-    if self.world > 1: dist.all_reduce(ok, op=dist.ReduceOp.MIN)
-    watch = self.net.config.head == 'sigmoid' and self.global_step < SAT_STEPS
-    sat = ((pred.detach() < 1e-6) | (pred.detach() > 1 - 1e-6)).float().mean() if watch else ok.new_zeros(())
-    ok, sat = torch.stack([ok, sat]).tolist()                                 # one synchronisation for both
-    if ok < 1:
-        raise NonFiniteLoss(f"loss is {loss.item()} at epoch {self.epoch}, step {self.global_step}: training stopped; "
-                            f"the last good checkpoint is {self.ckpt_dir/'last.pt'} (if one was saved)")
+    bad = (~torch.isfinite(loss.detach())).float()
+    if self.world > 1: dist.all_reduce(bad, op=dist.ReduceOp.MAX)          # every rank skips the same steps
+    if self.net.config.head == 'sigmoid' and self.global_step < SAT_STEPS:
+        self._sat.append(((pred.detach() < 1e-6) | (pred.detach() > 1 - 1e-6)).float().mean())
     self.opt.zero_grad(set_to_none=True)
     self.scaler.scale(loss).backward()
-    self.scaler.step(self.opt); self.scaler.update()
+    if self.scaler.is_enabled(): self.scaler.step(self.opt)                 # fp16: the scaler skips non-finite gradients itself
+    else: step_unless(self.opt, bad)
+    self.scaler.update()
     if self.cfg.schedule != 'paper': self.sched.step()
     self.global_step += 1; self.step_in_epoch += 1
-    if watch: self._watch_saturation(sat)
+    if len(self._sat) == SAT_STEPS and self.global_step == SAT_STEPS: self._watch_saturation()
     if self.main and self.cfg.check_img and self.global_step % self.cfg.check_img == 0: self.save_preview(b['ldr'][0], pred[0], target[0])
-    return dict(loss=float(loss.detach()), **parts)
+    return dict(loss=loss.detach(), **parts, bad=bad)
 
 @patch
-def _watch_saturation(self:Trainer, frac:float):
-    "Warn once when the sigmoid head's outputs sit at 0 or 1 after the first steps (its gradient then vanishes)."
-    self._sat.append(frac)
-    if self.global_step != SAT_STEPS: return
-    self.saturation = float(np.mean(self._sat[SAT_STEPS // 2:]))
+def _watch_saturation(self:Trainer):
+    "Warn once when the sigmoid head's outputs sit at 0 or 1 after the first steps (its gradient then vanishes); one read of the device."
+    self.saturation = float(torch.stack(self._sat[SAT_STEPS // 2:]).mean())
     if self.saturation > SAT_LIMIT and self.main:
         self.log(f"warning: the sigmoid head is saturated: {self.saturation:.0%} of its outputs are within 1e-6 of 0 or 1 after "
                  f"{SAT_STEPS} steps, so almost no gradient reaches the network and the loss will barely move (the paper's Kaiming "
                  f"init starts it there). Remedy: --head_init linear (TrainConfig(model=dict(head_init='linear'))), or --head residual.")
+
+@patch
+def _flush(self:Trainer, bar=None):
+    "Read the losses of the steps since the last flush (one wait for the device), write their log rows, update the bar and the loss lines; NonFiniteLoss if one was not finite."
+    if not self._pending: return
+    keys = [k for k in self._pending[0][1] if k != 'bad']
+    vals = torch.stack([torch.stack([p[k].float() for k in keys] + [p['bad']]) for _, p in self._pending]).tolist()
+    rows, self._pending = self._pending, []
+    for (row, _), v in zip(rows, vals):
+        parts = dict(zip(keys, v[:-1]))
+        self._log_row({**row, **parts})
+        if v[-1]:
+            raise NonFiniteLoss(f"loss is {parts['loss']} at epoch {row['epoch']}, step {row['step']}: training stopped; that step changed no "
+                                f"weight, and the last good checkpoint is {self.ckpt_dir/'last.pt'} (if one was saved)")
+        self._report_loss(parts, row['step'], row['epoch'])
+    if bar is not None: bar.set_postfix({k: f'{x:.4g}' for k, x in parts.items()})
 
 @patch
 def save_preview(self:Trainer, ldr, pred, target):
@@ -326,10 +389,10 @@ def validate(self:Trainer)->dict:
     for sdr, hdr in self._valid_batches():
         sdr, hdr = sdr.to(self.device, non_blocking=True), hdr.to(self.device, non_blocking=True)
         with autocast_for(self.precision, self.device): pred = predict(self.net, sdr)
-        for k, v in batch_scores(pred, hdr, sdr.float() / 255).items(): scores[k].append(v.cpu())
+        for k, v in batch_scores(pred, hdr, sdr.float() / 255).items(): scores[k].append(v)
     self.net.train()
     mean = lambda v: float(np.nanmean(v)) if np.isfinite(v).any() else float('nan')
-    s = {k: torch.cat(v).numpy() for k, v in scores.items()}
+    s = {k: torch.cat(v).cpu().numpy() for k, v in scores.items()}          # one read of the device per validation
     return {f'valid_{k}': mean(np.where(np.isinf(v), np.nan, v)) for k, v in s.items()}
 
 @patch
@@ -348,24 +411,34 @@ def fit(self:Trainer)->list:
                          pin_memory=self.device.type == 'cuda', **(dict(prefetch_factor=4) if cfg.num_workers else {}))
     bar = tqdm(total=None if math.isinf(self.total_steps) else self.total_steps, initial=self.global_step, disable=not (self.main and cfg.progress), leave=False)
     self._clock, self._recent, it = self._new_clock(), [], iter(loader)
+    benchmark = torch.backends.cudnn.benchmark
+    if self.device.type == 'cuda': torch.backends.cudnn.benchmark = True     # fixed crop sizes; restored when training ends
     try:
         while not self.done():
             t0 = time.perf_counter(); batch = next(it); t1 = time.perf_counter()
-            first = self._clock['steps'] == 0 and cfg.compile
-            parts = self.train_step(batch); t2 = time.perf_counter()
-            if first and self.main: self.log(f"torch.compile: the first step took {t2 - t1:.1f} s (compilation included)")
-            c = self._clock; c['data'] += t1 - t0; c['step'] += t2 - t1; c['steps'] += 1; c['images'] += len(batch['name']) * self.world
-            bar.update(1); bar.set_description(f'epoch {self.epoch + 1}/{cfg.max_epoch}'); bar.set_postfix({k: f'{v:.4g}' for k, v in parts.items()})
-            self._log_row(dict(time=round(time.time(), 2), epoch=self.epoch, step=self.global_step, lr=self.opt.param_groups[0]['lr'],
-                               imgs_per_s=round(len(batch['name']) * self.world / max(t2 - t0, 1e-9), 2), **parts))
-            self._report_loss(parts)
-            if self.step_in_epoch == self.steps_per_epoch: self.end_epoch()
+            out = self.train_step(batch)
+            if cfg.compile and not getattr(self, '_compile_said', False) and self.main:
+                if self.device.type == 'cuda': torch.cuda.synchronize(self.device)
+                self._compile_said = True; self.log(f"torch.compile: the first step took {time.perf_counter() - t1:.1f} s (compilation included)")
+            c = self._clock; c['data'] += t1 - t0; c['images'] += len(batch['name']) * self.world; c['steps'] += 1
+            self._pending.append((dict(time=round(time.time(), 2), epoch=self.epoch, step=self.global_step, lr=self.opt.param_groups[0]['lr'],
+                                       imgs_per_s=round(len(batch['name']) * self.world / max(time.perf_counter() - t0, 1e-9), 2)), out))
+            bar.update(1); bar.set_description(f'epoch {self.epoch + 1}/{cfg.max_epoch}')
+            end = self.step_in_epoch == self.steps_per_epoch
+            if end or self.global_step % self.sync_every == 0: self._flush(bar)   # waits for the device: the step's time includes it
+            c['step'] += time.perf_counter() - t1
+            if end: self.end_epoch()
+        self._flush(bar)
+        if self.step_in_epoch and self.main: self._validate_and_keep()   # stopped mid-epoch (max_steps): the run's end is validated too
     except NonFiniteLoss:
         raise                                           # keep the last good checkpoint as it is
     except BaseException:
-        if self.main and self.global_step: self.save('last.pt')   # interrupted (e.g. Ctrl-C): keep the progress
+        if self.main and self.global_step:              # interrupted (e.g. Ctrl-C): keep the progress
+            try: self._flush()
+            finally: self.save('last.pt')
         raise
     finally:
+        torch.backends.cudnn.benchmark = benchmark
         del it; bar.close()                             # stops the loader's workers
     if self.main and self.global_step: self.save('last.pt')
     return self.history
@@ -374,13 +447,23 @@ def fit(self:Trainer)->list:
 def _new_clock(self:Trainer)->dict: return dict(data=0., step=0., steps=0, images=0, t0=time.perf_counter())
 
 @patch
-def _report_loss(self:Trainer, parts:dict):
+def _report_loss(self:Trainer, parts:dict, step:int, epoch:int):
     "Every `loss_freq` steps, one log line with the loss parts averaged over those steps (the authors' loss_freq)."
     if not self.cfg.loss_freq: return
     self._recent.append(parts)
     if len(self._recent) < self.cfg.loss_freq: return
     mean = {k: np.mean([p[k] for p in self._recent]) for k in parts}; self._recent = []
-    if self.main: self.log(f"step {self.global_step} (epoch {self.epoch + 1}): " + ', '.join(f'{k} {v:.4g}' for k, v in mean.items()))
+    if self.main: self.log(f"step {step} (epoch {epoch + 1}): " + ', '.join(f'{k} {v:.4g}' for k, v in mean.items()))
+
+@patch
+def _validate_and_keep(self:Trainer)->dict:
+    "Validate, and save best.pt when the selection score improved; the validation row ({} without a validation split)."
+    if self.valid_ds is None: return {}
+    row = self.validate()
+    score = selection_score(row, self.cfg.select) if row else -math.inf
+    if score > self.best: self.best = score; self.save('best.pt')
+    if self.step_in_epoch: self._log_row(dict(time=round(time.time(), 2), epoch=self.epoch, step=self.global_step, lr=self.opt.param_groups[0]['lr'], **row))
+    return row
 
 @patch
 def end_epoch(self:Trainer):
@@ -388,11 +471,9 @@ def end_epoch(self:Trainer):
     cfg, c = self.cfg, self._clock
     self.epoch += 1; self.step_in_epoch = 0
     if cfg.schedule == 'paper': self.sched.step()
-    t0 = time.perf_counter(); row = {}
-    if self.main and cfg.valid_freq and self.valid_ds is not None and self.epoch % cfg.valid_freq == 0: row = self.validate()
+    t0 = time.perf_counter()
+    row = self._validate_and_keep() if self.main and cfg.valid_freq and self.epoch % cfg.valid_freq == 0 else {}
     t1 = time.perf_counter()
-    score = selection_score(row, cfg.select) if row else -math.inf
-    if score > self.best: self.best = score; self.save('best.pt')
     if cfg.checkpoints_freq and self.epoch % cfg.checkpoints_freq == 0: self.save(f'epoch_{self.epoch:04d}.pt')
     self.save('last.pt')
     t2 = time.perf_counter()

@@ -1,8 +1,9 @@
 """Open the notebooks in a real JupyterLab in headless Chromium, run the explorer, use it, and take screenshots.
 
 Starts `jupyter lab` on localhost (a free port, no token), opens nbs/07_explore.ipynb, runs all its cells, waits for
-the explorer's widgets and its figure, switches the tone mapping to Reinhard, waits for the new figure, then opens
-nbs/01_model.ipynb and checks that the network diagram is a picture. Screenshots and a summary go to --out. Every
+the explorer's widgets and its figure, checks that its HDR view (an inline Ultra HDR JPEG) has loaded and decoded,
+switches the tone mapping to Reinhard, waits for the new figure, then opens nbs/01_model.ipynb and checks that the
+network diagram is a picture. Screenshots and a summary go to --out. Every
 process it started is stopped at the end, also on failure. Not part of CI (it needs a browser):
 
     apt-get install chromium && .venv/bin/pip install playwright
@@ -107,6 +108,12 @@ def _steps(page, port:int, out:Path, notes:list):
     widgets = {k: page.locator(s).count() for k, s in (('dropdown', '.widget-dropdown'), ('slider', '.widget-slider'),
                                                         ('toggle buttons', '.widget-toggle-buttons'))}
     notes.append('widgets found: ' + ', '.join(f'{k} {v}' for k, v in widgets.items()))
+    hdr = page.locator('img.ein-uhdr').first                    # the HDR view: an Ultra HDR JPEG inline (show_hdr)
+    hdr.wait_for(state='attached', timeout=300_000)
+    page.wait_for_function("() => [...document.querySelectorAll('img.ein-uhdr')].some(i => i.complete && i.naturalWidth > 0)", timeout=60_000)
+    nw = page.evaluate("() => [...document.querySelectorAll('img.ein-uhdr')].map(i => [i.naturalWidth, i.naturalHeight, i.src.length])")
+    notes.append(f"explorer HDR view: {len(nw)} inline Ultra HDR image(s) loaded and decoded by Chromium: " +
+                 ', '.join(f'{w}×{h} px ({n / 1e3:.0f} kB as a data URL)' for w, h, n in nw))
     page.get_by_role('button', name='Reinhard').click()
     t = time.time()
     page.wait_for_function("([sel, src]) => { const i = document.querySelector(sel); return i && i.src !== src; }",
