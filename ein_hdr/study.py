@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_study.ipynb #c4bb7539
 from __future__ import annotations
-import dataclasses, json, math, os, re, socket, time, tomllib
+import dataclasses, hashlib, json, math, os, re, shutil, socket, time, tomllib
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -15,17 +15,17 @@ from .model import EIN, EINConfig, flops_per_mpix, load_official_checkpoint
 from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs
 from .losses import batch_scores
 from .train import Trainer, TrainConfig
-from .inference import sdr_method
+from .inference import sdr_method, DEFAULT_MODEL
 from .metrics import PROTOCOLS, PROTOCOL_TEXT, BASELINES, protocol_list, load_pairs, linearized
 
 # %% auto #0
 __all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'GAINS', 'SUMMARY_METRICS', 'scene_stats',
            'split_scenes', 'StudyConfigError', 'StudyConfig', 'study_from_dict', 'read_study', 'study_scenes',
-           'build_study_data', 'run_dir', 'RunLock', 'run_state', 'check_run_config', 'train_run', 'constant_gain',
-           'study_pairs', 'score_method', 'baseline_method', 'score_run', 'score_baseline', 'betainc', 't_sf2',
-           't_quantile', 'mean_ci', 'paired_test', 'study_results', 'variant_facts', 'summarize_study', 'scene_table',
-           'worst_scenes', 'plot_study', 'plot_study_curves', 'study_markdown', 'write_study_report', 'study_job',
-           'run_study']
+           'build_study_data', 'variant_data', 'run_dir', 'RunLock', 'run_state', 'check_run_config', 'train_run',
+           'constant_gain', 'study_pairs', 'score_method', 'baseline_method', 'score_run', 'score_baseline',
+           'score_model', 'betainc', 't_sf2', 't_quantile', 'mean_ci', 'paired_test', 'study_results', 'variant_facts',
+           'summarize_study', 'scene_table', 'worst_scenes', 'plot_study', 'plot_study_curves', 'study_markdown',
+           'write_study_report', 'study_job', 'run_study']
 
 # %% ../nbs/08_study.ipynb #f60ac635
 def scene_stats(path)->dict:
@@ -114,13 +114,18 @@ class StudyConfig:
     baselines:list=field(default_factory=lambda: ['linearised SDR']) # methods without training, scored beside the variants
     checkpoint:str='best' # which checkpoint of a run is scored: 'best' (validation) or 'last'
     evaluate:list=field(default_factory=lambda: ['test']) # which splits are scored ('valid' too, to choose among variants)
+    models:dict=field(default_factory=dict) # {name: checkpoint}: trained models scored beside the variants (the shipped one, the authors')
     source:str='' # the file it was read from (for messages)
     def train_config(self, variant:str, seed:int, root, out)->TrainConfig:
         "The TrainConfig of one run."
-        kw = {**STUDY_BASE, **self.base, **{k: v for k, v in self.variants[variant].items() if k != 'model'}}
+        kw = {**STUDY_BASE, **self.base, **{k: v for k, v in self.variants[variant].items() if k not in ('model', 'camera')}}
         model = {**self.base.get('model', {}), **self.variants[variant].get('model', {})}
         kw = {k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()}
         return TrainConfig(**{**kw, 'model': model}, root_path=str(root), out_dir=str(out), seed=int(seed), max_steps=self.steps, progress=False)
+    def train_camera(self, variant:str)->dict|None:
+        "The camera of a variant's training data, if it asks for its own (`camera = {...}`: VirtualCamera fields over the study's)."
+        c = self.variants[variant].get('camera')
+        return None if c is None else {**self.dataset_options()['camera'], **c}
     def dataset_options(self)->dict:
         "The dataset options with the defaults filled in."
         d = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DATASET.items()}
@@ -159,7 +164,10 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     base = d.get('base', {})
     for where, tbl in [('base', base)] + [(f'variants.{n}', v) for n, v in d['variants'].items()]:
         if not isinstance(tbl, dict): raise StudyConfigError(f"{source}: {where}: expected a table")
-        _check_fields(where, tbl, TrainConfig, source, skip=('model',))
+        _check_fields(where, tbl, TrainConfig, source, skip=('model', 'camera'))
+        if 'camera' in tbl:
+            if where == 'base' or not isinstance(tbl['camera'], dict): raise StudyConfigError(f"{source}: {where}.camera: a variant's training camera is a table of VirtualCamera fields (the study's own is [dataset.camera])")
+            _check_fields(f'{where}.camera', tbl['camera'], VirtualCamera, source)
         if 'model' in tbl:
             if not isinstance(tbl['model'], dict): raise StudyConfigError(f"{source}: {where}.model: expected a table of EINConfig switches")
             _check_fields(f'{where}.model', tbl['model'], EINConfig, source)
@@ -187,6 +195,9 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     except ValueError as e: raise StudyConfigError(f"{source}: protocols: {e}") from None
     for b in cfg.baselines:
         if b not in STUDY_BASELINES: raise StudyConfigError(f"{source}: baselines: unknown baseline {b!r} (known: {', '.join(STUDY_BASELINES)})")
+    for n, p in cfg.models.items():
+        if not isinstance(p, str): raise StudyConfigError(f"{source}: models.{n} = {p!r}: expected the path of a checkpoint")
+        if n in cfg.variants or n in cfg.baselines: raise StudyConfigError(f"{source}: models.{n}: the name is already a variant or a baseline")
     if cfg.checkpoint not in ('best', 'last'): raise StudyConfigError(f"{source}: checkpoint = {cfg.checkpoint!r}: expected 'best' or 'last'")
     for e in cfg.evaluate:
         if e not in ('test', 'valid'): raise StudyConfigError(f"{source}: evaluate: {e!r} is not a split (test, valid)")
@@ -200,6 +211,7 @@ def read_study(path)->StudyConfig:
     except tomllib.TOMLDecodeError as e: raise StudyConfigError(f"{path}: not valid TOML ({e})") from None
     cfg = study_from_dict(d, str(path))
     cfg.data = [str((path.parent/p).resolve()) if not Path(p).is_absolute() else p for p in cfg.data]   # relative to the file
+    cfg.models = {n: str((path.parent/p).resolve()) if not Path(p).is_absolute() else p for n, p in cfg.models.items()}
     return cfg
 
 # %% ../nbs/08_study.ipynb #085f1230
@@ -228,21 +240,39 @@ def build_study_data(cfg:StudyConfig, out, log=print)->Path:
                                    f"use another --out, or move {d} away (its runs were trained on it)")
         return d
     if d.exists() and any(d.iterdir()): raise FileExistsError(f"{d}: holds files but no data.json (an interrupted build?): move it away and run again")
-    cam = VirtualCamera(**{k: tuple(v) if isinstance(v, list) else v for k, v in opts['camera'].items()})
     for sp in ('train', 'valid', 'test'):
         files = scenes[scenes.split == sp].file.tolist()
-        if files: make_dataset(files, d, split=sp, seed=opts['seed'], camera=cam, progress=False, log=log, **opts[sp])
+        if files: make_dataset(files, d, split=sp, seed=opts['seed'], camera=_camera(opts['camera']), progress=False, log=log, **opts[sp])
     atomic_write(d/'scenes.csv', lambda t: scenes.to_csv(t, index=False))
     _write_json(d/'data.json', key)
+    return d
+
+def _camera(c:dict)->VirtualCamera: return VirtualCamera(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()})
+
+def variant_data(cfg:StudyConfig, out, variant:str, log=print)->Path:
+    "The data root a variant trains on: the study's, or (a variant with its own `camera`) its training crops through that camera beside the study's validation split."
+    out = Path(out); cam = cfg.train_camera(variant)
+    if cam is None: return out/'data'
+    name = hashlib.sha1(json.dumps(cam, sort_keys=True).encode()).hexdigest()[:10]
+    d = out/'data'/'cameras'/name
+    if (d/'camera.json').exists(): return d
+    if d.exists(): shutil.rmtree(d)                      # an interrupted build: made again (nothing was trained on it)
+    scenes = study_scenes(cfg)                            # the photographs where they are now (scenes.csv records them)
+    opts = cfg.dataset_options()
+    make_dataset(scenes[scenes.split == 'train'].file.tolist(), d, split='train', seed=opts['seed'], camera=_camera(cam), progress=False, log=log, **opts['train'])
+    for x in ('valid_SDR', 'valid_HDR', 'valid.xls', 'valid_camera.csv'):
+        if (out/'data'/x).exists(): (d/x).symlink_to(Path('..')/'..'/x)
+    _write_json(d/'camera.json', cam)
     return d
 
 # %% ../nbs/08_study.ipynb #72fa3160
 def run_dir(out, variant:str, seed:int)->Path: return Path(out)/'runs'/_slug(variant)/f'seed{seed}'
 
-def _run_key(tc:TrainConfig)->dict:
-    "What identifies a run's training: every TrainConfig field but its folders and progress switch."
-    return {k: v for k, v in json.loads(json.dumps(asdict(tc), default=str)).items()
-            if k not in ('root_path', 'out_dir', 'checkpoints_dir', 'log_dir', 'results_dir', 'progress', 'device', 'resume', 'num_workers')}
+def _run_key(tc:TrainConfig, camera:dict|None=None)->dict:
+    "What identifies a run's training: every TrainConfig field but its folders and progress switch, and its own training camera if it has one."
+    key = {k: v for k, v in json.loads(json.dumps(asdict(tc), default=str)).items()
+           if k not in ('root_path', 'out_dir', 'checkpoints_dir', 'log_dir', 'results_dir', 'progress', 'device', 'resume', 'num_workers')}
+    return {**key, 'camera': camera} if camera else key
 
 class RunLock:
     "An exclusive claim on a run's folder (a lock file naming host and process); a stale claim of a dead local process is taken over."
@@ -279,9 +309,9 @@ def run_state(out, variant:str, seed:int)->str:
 def check_run_config(cfg:StudyConfig, out, variant:str, seed:int)->TrainConfig:
     "The run's TrainConfig; a StudyConfigError if its folder was trained with other settings (a finished run is never overwritten)."
     out = Path(out); d = run_dir(out, variant, seed)
-    tc = cfg.train_config(variant, seed, out/'data', d)
+    tc = cfg.train_config(variant, seed, variant_data(cfg, out, variant) if cfg.train_camera(variant) else out/'data', d)
     if (d/'config.json').exists():
-        old, key = json.loads((d/'config.json').read_text()), _run_key(tc)
+        old, key = json.loads((d/'config.json').read_text()), _run_key(tc, cfg.train_camera(variant))
         default = _run_key(TrainConfig())                  # a field added since the run was trained counts at its default
         diff = sorted(k for k in set(old) | set(key) if old.get(k, default.get(k)) != key.get(k, default.get(k)))
         if diff: raise StudyConfigError(f"{cfg.source}: variants.{variant}: {d} was trained with other settings ({', '.join(f'{k}: {old.get(k)!r} → {key.get(k)!r}' for k in diff[:6])}); "
@@ -293,7 +323,7 @@ def train_run(cfg:StudyConfig, out, variant:str, seed:int, device:str|None=None,
     out = Path(out); d = run_dir(out, variant, seed)
     tc = check_run_config(cfg, out, variant, seed)
     if device: tc = replace(tc, device=device)
-    key = _run_key(tc)
+    key = _run_key(tc, cfg.train_camera(variant))
     if (d/'done.json').exists(): return json.loads((d/'done.json').read_text())
     with RunLock(d):
         _write_json(d/'config.json', key)
@@ -373,14 +403,15 @@ def _cached_scores(path, make, cfg:StudyConfig)->pd.DataFrame:
             return df[df.protocol.isin(cfg.protocols) & df.split.isin(cfg.evaluate)].reset_index(drop=True)
     df = make(); atomic_write(path, lambda t: df.to_csv(t, index=False), overwrite=True); return df
 
+def _score_splits(cfg:StudyConfig, out, fn)->pd.DataFrame:
+    "Every metric of `fn` on every split the study scores."
+    return pd.concat([score_method(fn, study_pairs(Path(out)/'data', sp), cfg.protocols, sp) for sp in cfg.evaluate], ignore_index=True)
+
 def score_run(cfg:StudyConfig, out, variant:str, seed:int)->pd.DataFrame:
     "Every metric of a finished run on the scored splits, cached in its folder as scores.csv."
     d = run_dir(out, variant, seed)
-    facts = json.loads((d/'done.json').read_text())
-    def make():
-        net = load_official_checkpoint(d/'checkpoints'/facts['checkpoint']).eval()
-        fn = sdr_method(net)
-        return pd.concat([score_method(fn, study_pairs(Path(out)/'data', sp), cfg.protocols, sp) for sp in cfg.evaluate], ignore_index=True)
+    ck = d/'checkpoints'/json.loads((d/'done.json').read_text())['checkpoint']
+    make = lambda: _score_splits(cfg, out, sdr_method(load_official_checkpoint(ck).eval()))
     return _cached_scores(d/'scores.csv', make, cfg).assign(variant=variant, seed=seed)
 
 def score_baseline(cfg:StudyConfig, out, name:str)->pd.DataFrame:
@@ -389,8 +420,13 @@ def score_baseline(cfg:StudyConfig, out, name:str)->pd.DataFrame:
     def make():
         fn, facts = baseline_method(name, Path(out)/'data')
         if facts: _write_json(b/f'{_slug(name)}.json', facts)
-        return pd.concat([score_method(fn, study_pairs(Path(out)/'data', sp), cfg.protocols, sp) for sp in cfg.evaluate], ignore_index=True)
+        return _score_splits(cfg, out, fn)
     return _cached_scores(b/f'{_slug(name)}.csv', make, cfg).assign(variant=name, seed=np.nan)
+
+def score_model(cfg:StudyConfig, out, name:str)->pd.DataFrame:
+    "Every metric of one of the study's `models` (a trained checkpoint) on the scored splits, cached in out/models/."
+    make = lambda: _score_splits(cfg, out, sdr_method(load_official_checkpoint(cfg.models[name]).eval()))
+    return _cached_scores(Path(out)/'models'/f'{_slug(name)}.csv', make, cfg).assign(variant=name, seed=np.nan)
 
 # %% ../nbs/08_study.ipynb #573597c4
 def _betacf(a:float, b:float, x:float)->float:
@@ -453,6 +489,7 @@ def study_results(cfg:StudyConfig, out, log=print)->pd.DataFrame:
         for s in cfg.seeds:
             if run_state(out, v, s) == 'done': parts.append(score_run(cfg, out, v, s).assign(kind='variant'))
     for b in cfg.baselines: parts.append(score_baseline(cfg, out, b).assign(kind='baseline'))
+    for mname in cfg.models: parts.append(score_model(cfg, out, mname).assign(kind='model'))
     if not parts: return pd.DataFrame(columns=['variant', 'seed', 'split', 'image', 'scene', 'protocol', 'kind'])
     df = pd.concat(parts, ignore_index=True)
     first = ['variant', 'seed', 'split', 'image', 'scene', 'protocol', 'kind']
@@ -526,7 +563,7 @@ def plot_study(summary:pd.DataFrame, metrics=('pu21_psnr', 'hl_pu21_psnr'), delt
             if key not in s: ax.axis('off'); continue
             y = np.arange(len(s))
             for yy, (x, e, k) in zip(y, zip(s[key], s[f'{key}_ci'].fillna(0), s.kind)):
-                ax.errorbar([x], [yy], xerr=[e], fmt='o', ms=4, capsize=3, color='0.55' if k == 'baseline' else 'C0')
+                ax.errorbar([x], [yy], xerr=[e], fmt='o', ms=4, capsize=3, color={'baseline': '0.55', 'model': 'C1'}.get(k, 'C0'))
             ax.set_yticks(y); ax.set_yticklabels(s.variant, fontsize=8)
             if deltas: ax.axvline(0, c='k', lw=0.8); ax.axvspan(-3.5, 3.5, color='0.92', zorder=0)
             ax.set_title(f'{p}: {"Δ " if deltas else ""}{m} (dB)' if 'psnr' in m else f'{p}: {"Δ " if deltas else ""}{m}', fontsize=9)
@@ -601,6 +638,12 @@ def write_study_report(cfg:StudyConfig, out, log=print)->Path:
         if fig is None: continue
         atomic_write(out/name, lambda t: fig.savefig(t, dpi=90, format='png'), overwrite=True); plt.close(fig)
     md = study_markdown(cfg, summ, facts, scenes, worst)
+    if 'valid' in cfg.evaluate and len(res):                 # the scenes a choice may look at, apart from the test scenes
+        sv = summarize_study(res, ref, 'valid')
+        tv = sv.pivot_table(index='variant', columns='protocol', values=['pu21_psnr', 'hl_pu21_psnr'], sort=False).round(2)
+        tv.columns = [f'{p}: {m}' for m, p in tv.columns]
+        md += (f"\n## Validation scenes\n\nThe same metrics on the {int(sv.n.max())} validation images (what a choice among the variants may use; "
+               f"the test scenes above may not):\n\n{tv.to_markdown()}\n")
     return atomic_write(out/'summary.md', lambda t: Path(t).write_text(md), overwrite=True)
 
 # %% ../nbs/08_study.ipynb #68421a9e

@@ -9,7 +9,8 @@ Rows (seconds: median of --runs after warm-ups; GiB: torch.cuda.max_memory_alloc
   default (what `ein_hdr predict` runs: precision 'auto', NCHW), then every precision × memory layout, and
   torch.compile (its warm-up, compilation included, in its own column);
 - the training step at 224², batch 8, with the VGG19 term (random VGG weights: timing does not depend on them), Adam:
-  the reference path, our default (what `ein_hdr train` runs), bf16, fp16, channels_last, and torch.compile with
+  the reference path (the authors' loop: VGG in fp32, plain Adam), our default (what `ein_hdr train` runs: the VGG
+  term under the run's autocast, fused Adam, no host synchronisation), bf16, fp16, channels_last, and torch.compile with
   --train-compile (an H100 did not finish compiling it within 230 s);
 - validation: seconds per image of `Trainer.validate` (first pass: decoding included; then from memory) beside the
   forward pass alone on the same images;
@@ -25,6 +26,7 @@ import numpy as np, torch
 from ein_hdr.core import shared_path
 from ein_hdr.model import EIN, exposure_masks, autocast_for
 from ein_hdr.losses import EINLoss, VGG19Features
+from ein_hdr.train import TrainConfig, make_optimizer, step_unless
 
 def timed(f, runs:int, device)->tuple:
     "(median seconds, first-call seconds) of f; the first call is the warm-up (compilation included)."
@@ -88,12 +90,17 @@ def training_rows(device, size, batch, num_c, runs, backend, train_compile)->lis
         x = torch.rand(batch, 3, size, size, device=device); md, mu = exposure_masks(x); y = torch.rand_like(x)
         if c['cl']: x, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (x, md, mu))
         fwd = (lambda: m.forward_reference(x, md, mu, keep=False)) if c.get('ref') else (torch.compile(m, backend=backend) if c.get('compile') else m)
-        crit, opt = EINLoss(vgg=vgg).to(device), torch.optim.Adam(m.parameters(), 1e-4)
-        scaler = torch.amp.GradScaler('cuda', enabled=prec == 'fp16')
         amp = autocast_for(prec, device)
-        def f():
+        if c.get('ref'): crit, opt = EINLoss(vgg=vgg).to(device), torch.optim.Adam(m.parameters(), 1e-4)     # the authors': VGG in fp32, plain Adam
+        else: crit, opt = EINLoss(vgg=vgg, amp=lambda: autocast_for(prec, device)).to(device), make_optimizer(m.parameters(), TrainConfig(lr=1e-4), device)
+        scaler = torch.amp.GradScaler(device.type, enabled=prec == 'fp16')
+        bad = torch.zeros((), device=device)
+        def f():                                                     # as Trainer.train_step: no host synchronisation
             with amp: p = fwd() if c.get('ref') else fwd(x, md, mu)
-            loss, _ = crit(p.float(), y, x); opt.zero_grad(set_to_none=True); scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
+            loss, _ = crit(p.float(), y, x); opt.zero_grad(set_to_none=True); scaler.scale(loss).backward()
+            if scaler.is_enabled() or c.get('ref'): scaler.step(opt)
+            else: step_unless(opt, bad)
+            scaler.update()
         if cuda: torch.backends.cudnn.benchmark = True
         s, first = timed(f, runs, device)
         rows.append(dict(row=f'training step {size}², batch {batch}', config=name, precision=prec, seconds=s, gib=gib(device),
@@ -156,7 +163,9 @@ def main():
     ap.add_argument('--train-compile', dest='train_compile', action='store_true', help='also torch.compile the training step')
     ap.add_argument('--json', default=None, help='write the rows here (default: bench_gpu.json in the working folder)')
     a = ap.parse_args()
-    device = torch.device('cpu' if a.smoke else a.device)
+    from ein_hdr.model import resolve_device
+    try: device = torch.device('cpu') if a.smoke else resolve_device(a.device)     # 'cuda' gets its index (the trainer's set_device needs it)
+    except ValueError as e: sys.exit(f"bench_gpu: {e}")
     num_c = a.num_c or (8 if a.smoke else 32); runs = a.runs or (1 if a.smoke else 5)
     sizes = [('96×104', (96, 104))] if a.smoke else [('1024²', (1024, 1024)), ('2048×1536', (1536, 2048))]
     backend = 'aot_eager' if a.smoke else 'inductor'

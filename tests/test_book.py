@@ -17,6 +17,8 @@ def test_book(tmp_path):
     with_figures = [n for n, t in texts.items() if 'src="data:image/png;base64,' in t]
     assert len(with_figures) >= 4, with_figures
     for n in ('01_model.html', '02_data.html', '04_train.html', '06_evaluate.html'): assert n in with_figures, n
+    with_hdr = [n for n, t in texts.items() if 'class="ein-uhdr"' in t and 'src="data:image/jpeg;base64,' in t]   # show_hdr's Ultra HDR images
+    for n in ('00_core.html', '05_inference.html', '07_explore.html'): assert n in with_hdr, (n, with_hdr)
     for n, t in texts.items():
         assert '#| ' not in t and 'from fastcore.test import' not in t, n     # directives and #| hide cells stay out
         assert t.count('class="ein-nav"') == 2 and 'href="index.html"' in t, n
