@@ -238,6 +238,12 @@ def build_study_data(cfg:StudyConfig, out, log=print)->Path:
         if old != json.loads(json.dumps(key)):
             raise StudyConfigError(f"{cfg.source}: {d} was made from other scenes or dataset options than the configuration now gives; "
                                    f"use another --out, or move {d} away (its runs were trained on it)")
+        for sp in ('train', 'valid', 'test'):                # a checkout holds data.json but not the images (git ignores them): made again
+            files = scenes[scenes.split == sp].file.tolist()
+            if files and not _split_complete(d, sp):
+                log(f"{d}: the {sp} images are missing: making them again from the photographs data.json names")
+                _remove_split(d, sp)
+                make_dataset(files, d, split=sp, seed=opts['seed'], camera=_camera(opts['camera']), progress=False, log=log, **opts[sp])
         return d
     if d.exists() and any(d.iterdir()): raise FileExistsError(f"{d}: holds files but no data.json (an interrupted build?): move it away and run again")
     for sp in ('train', 'valid', 'test'):
@@ -247,6 +253,17 @@ def build_study_data(cfg:StudyConfig, out, log=print)->Path:
     _write_json(d/'data.json', key)
     return d
 
+def _split_complete(d:Path, sp:str)->bool:
+    "Whether folder `d` holds split `sp` whole: its list, and SDR and HDR folders with files."
+    return (d/f'{sp}.xls').exists() and all((d/f'{sp}{x}').is_dir() and any((d/f'{sp}{x}').iterdir()) for x in ('_SDR', '_HDR'))
+
+def _remove_split(d:Path, sp:str):
+    "Remove what is left of split `sp` in `d` (derived images only; the photographs are elsewhere)."
+    for x in ('_SDR', '_HDR', '.xls', '_camera.csv'):
+        p = d/f'{sp}{x}'
+        if p.is_dir(): shutil.rmtree(p)
+        elif p.exists(): p.unlink()
+
 def _camera(c:dict)->VirtualCamera: return VirtualCamera(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()})
 
 def variant_data(cfg:StudyConfig, out, variant:str, log=print)->Path:
@@ -255,8 +272,8 @@ def variant_data(cfg:StudyConfig, out, variant:str, log=print)->Path:
     if cam is None: return out/'data'
     name = hashlib.sha1(json.dumps(cam, sort_keys=True).encode()).hexdigest()[:10]
     d = out/'data'/'cameras'/name
-    if (d/'camera.json').exists(): return d
-    if d.exists(): shutil.rmtree(d)                      # an interrupted build: made again (nothing was trained on it)
+    if (d/'camera.json').exists() and _split_complete(d, 'train'): return d
+    if d.exists(): shutil.rmtree(d)                      # an interrupted build, or a checkout without the images: made again
     scenes = study_scenes(cfg)                            # the photographs where they are now (scenes.csv records them)
     opts = cfg.dataset_options()
     make_dataset(scenes[scenes.split == 'train'].file.tolist(), d, split='train', seed=opts['seed'], camera=_camera(cam), progress=False, log=log, **opts['train'])
@@ -584,7 +601,7 @@ def plot_study_curves(cfg:StudyConfig, out):
             kw = dict(color=f'C{k % 10}', ls=styles[j % 4], lw=1, label=v if j == 0 else None)
             if len(tr): a1.plot(tr.step, tr.loss.rolling(max(1, len(tr) // 30), min_periods=1).mean(), **kw)
             va = df[df.get('valid_pu21_psnr', pd.Series(dtype=float)).notna()] if 'valid_pu21_psnr' in df else df.iloc[:0]
-            if len(va): a2.plot(va.step, va[['valid_pu21_psnr', 'valid_hl_pu21_psnr']].mean(1), marker='o', ms=3, **kw)
+            if len(va): a2.plot(va.step, va[['valid_pu21_psnr', 'valid_hl_pu21_psnr']].mean(axis=1), marker='o', ms=3, **kw)
     a1.set(yscale='log', xlabel='step', title='training loss (running mean)'); a2.set(xlabel='step', ylabel='dB', title='validation: mean of PU21-PSNR and its highlight version')
     if a1.lines: a1.legend(fontsize=7)
     fig.tight_layout()
@@ -608,7 +625,7 @@ def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, sc
             if f'delta_{m}' in s: t[f'Δ {m}'] = ['' if not np.isfinite(a) else f"{_fmt(a, b, 3 if 'ssim' in m else 2)} (p {c:.2g})" for a, b, c in zip(s[f'delta_{m}'], s[f'delta_{m}_ci'], s[f'p_{m}'])]
         t['seed sd'] = [f'{x:.2f}' if np.isfinite(x) else '' for x in s.get('pu21_psnr_seed_sd', pd.Series(np.nan, index=s.index))]
         t = t.join(facts[['params', 'gflop_per_mpix', 'minutes']], how='left')
-        out += [f"## Protocol {p}\n", f"{PROTOCOL_TEXT[p]}.\n", t.fillna('').to_markdown(), '']
+        out += [f"## Protocol {p}\n", f"{PROTOCOL_TEXT[p]}.\n", t.astype(object).where(t.notna(), '').to_markdown(), '']
         if len(scenes):
             sc = scenes.loc[p].round(2)
             out += [f"PU21-PSNR per {split} scene ({p}):\n", sc.to_markdown(), '']

@@ -23,7 +23,7 @@ from ein_hdr.core import read_sdr, read_hdr, atomic_write, gamma_to_linear
 from ein_hdr.model import load_official_checkpoint
 from ein_hdr.metrics import highlight_crops, clipped, BASELINES, PROTOCOL_TEXT
 from ein_hdr.inference import sdr_method
-from ein_hdr.study import read_study, run_study, summarize_study, scene_table, run_dir, study_pairs, STUDY_BASE
+from ein_hdr.study import read_study, run_study, summarize_study, scene_table, run_dir, study_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDY, FINAL = ROOT/'studies'/'default_model.toml', ROOT/'studies'/'default_model_final.toml'
@@ -43,36 +43,40 @@ def scene_deltas(res:pd.DataFrame, v:str, split:str, against:str='linearised SDR
 def toml_value(v)->str:
     if isinstance(v, bool): return 'true' if v else 'false'
     if isinstance(v, (int, float)): return repr(v)
-    if isinstance(v, str): return json.dumps(v)
+    if isinstance(v, str): return json.dumps(v, ensure_ascii=False)
     if isinstance(v, (list, tuple)): return '[' + ', '.join(toml_value(x) for x in v) + ']'
     if isinstance(v, dict): return '{ ' + ', '.join(f'{k} = {toml_value(x)}' for k, x in v.items()) + ' }'
     raise TypeError(type(v))
 
-def write_final_config(cfg, variant:str, steps:int, scenes:pd.DataFrame)->None:
+def rel(p:Path, to:Path=ROOT)->str: return os.path.relpath(p, to)
+
+def write_final_config(cfg, variant:str, steps:int, scenes:pd.DataFrame, final:Path)->None:
     "The final run as a study: the chosen recipe on training + validation scenes, the same test scenes, no validation."
     var = {k: v for k, v in cfg.variants[variant].items()}
     base = {**cfg.base, **{k: v for k, v in var.items() if k not in ('model', 'camera')}, 'model': {**cfg.base.get('model', {}), **var.get('model', {})}}
     test = scenes[scenes.split == 'test'].scene.tolist()
-    lines = [f'# Written by scripts/train_default_model.py from the choice made in studies/default_model.toml (variant "{variant}").',
+    lines = [f'# Written by scripts/train_default_model.py from the choice made in {rel(cfg.source)} (variant "{variant}").',
              '# The shipped model: that recipe on the training and validation scenes; scored on the test scenes no choice looked at.',
-             '#   ein_hdr study studies/default_model_final.toml --out studies/default_model_final',
+             f'#   ein_hdr study {rel(final)} --out {rel(final.with_suffix(""))}',
              f'name = {json.dumps(f"The default model: {variant}, trained on training + validation scenes")}',
-             'data = ["../../shared/data/hdr", "../../shared/data/hdr_panoramas"]', f'steps = {steps}', 'seeds = [0]',
+             f'data = {toml_value([rel(Path(d), final.parent) for d in cfg.data])}', f'steps = {steps}', 'seeds = [0]',
              f'baselines = {toml_value(["linearised SDR", "constant highlight gain", *[b for b in BASELINES if b != "linearised SDR"]])}',
              'checkpoint = "last"', '', '[base]'] + [f'{k} = {toml_value(v)}' for k, v in base.items()]
     lines += ['', '[split]', f'test = {toml_value(test)}', 'valid = []', '']
     if cfg.dataset: lines += ['[dataset]'] + [f'{k} = {toml_value(v)}' for k, v in cfg.dataset.items()] + ['']
     lines += [f'[variants.{json.dumps(variant)}]'] + ([f'camera = {toml_value(var["camera"])}'] if 'camera' in var else [])
-    atomic_write(FINAL, lambda t: Path(t).write_text('\n'.join(lines) + '\n'), overwrite=True)
+    atomic_write(final, lambda t: Path(t).write_text('\n'.join(lines) + '\n'), overwrite=True)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--out', default=str(ROOT/'studies'), help='where the two study folders go')
     ap.add_argument('--weights', default=str(ROOT/'ein_hdr'/'weights'))
     ap.add_argument('--jobs', type=int, default=1)
+    ap.add_argument('--study', default=str(STUDY), help='the study that chooses the recipe')
+    ap.add_argument('--final', default=str(FINAL), help='where the final run\'s study file is written')
     a = ap.parse_args()
-    out = Path(a.out)
-    cfg = read_study(STUDY)
+    out, study, final = Path(a.out), Path(a.study).resolve(), Path(a.final).resolve()
+    cfg = read_study(study)
     run_study(cfg, out/'default_model', jobs=a.jobs)                                   # 1. the candidates
     res = pd.read_csv(out/'default_model'/'results.csv')
     ref = next(iter(cfg.variants))
@@ -87,8 +91,8 @@ def main():
     n_train = sum(len(study_pairs(out/'default_model'/'data', sp)) for sp in ('train',))
     n_final = n_train * (scenes.split != 'test').sum() / (scenes.split == 'train').sum()
     steps = int(round(chosen_step * n_final / n_train))
-    write_final_config(cfg, variant, steps, scenes)
-    fin = read_study(FINAL)
+    write_final_config(cfg, variant, steps, scenes, final)
+    fin = read_study(final)
     run_study(fin, out/'default_model_final', jobs=1)                                 # 3. the final model
     d = run_dir(out/'default_model_final', variant, 0)
     net = load_official_checkpoint(d/'checkpoints'/'last.pt').eval()
@@ -97,7 +101,7 @@ def main():
     ck = torch.load(d/'checkpoints'/'last.pt', map_location='cpu', weights_only=False)
     sc = {sp: sorted(scenes[scenes.split == sp].file.map(lambda f: Path(f).name)) for sp in ('train', 'valid', 'test')}
     ship = dict(format='ein_hdr/1', config=ck['config'], model={k: v.half() for k, v in ck['model'].items()}, train_config=ck['train_config'],
-                scenes=sc, study=dict(choice=str(STUDY.relative_to(ROOT)), final=str(FINAL.relative_to(ROOT)), variant=variant))
+                scenes=sc, study=dict(choice=rel(study), final=rel(final), variant=variant))
     w = Path(a.weights); w.mkdir(parents=True, exist_ok=True)
     atomic_write(w/'ein_default.pt', lambda t: torch.save(ship, t), overwrite=True)   # 4. shipped
     final_res = pd.read_csv(out/'default_model_final'/'results.csv')
@@ -118,6 +122,9 @@ def fmt(m, ci)->str: return f'{m:.2f} ± {ci:.2f}' if np.isfinite(ci) else f'{m:
 def write_card(w, cfg, fin, variant, valid, robust, res, final_res, chosen_step, steps, d, mb, out):
     ref = next(iter(cfg.variants))
     facts = json.loads((d/'done.json').read_text())
+    n = pd.read_csv(out/'default_model'/'data'/'scenes.csv').split.value_counts().to_dict()
+    dso = fin.dataset_options()
+    n_img = int(final_res.query("split == 'test'").image.nunique())
     shipped = variant
     summ = summarize_study(final_res, 'linearised SDR', 'test')                        # differences to the linearised SDR
     gain = summarize_study(final_res, 'constant highlight gain', 'test')
@@ -131,17 +138,18 @@ def write_card(w, cfg, fin, variant, valid, robust, res, final_res, chosen_step,
                          'Δ vs linearised SDR': '' if m == 'linearised SDR' else f"{r.delta_pu21_psnr:+.2f} ± {r.delta_pu21_psnr_ci:.2f} / {r.delta_hl_pu21_psnr:+.2f}",
                          'Δ vs constant gain': '' if m == 'constant highlight gain' else f"{g.loc[m].delta_pu21_psnr:+.2f} / {g.loc[m].delta_hl_pu21_psnr:+.2f}"})
     table = pd.DataFrame(rows)
-    per_scene = scene_table(final_res, 'pu21_psnr', 'test').round(2)
-    hl_scene = scene_table(final_res, 'hl_pu21_psnr', 'test').round(2)
+    per_scene = scene_table(final_res, 'pu21_psnr', 'test').round(2).rename(columns={shipped: 'EIN default (shipped)'})
+    hl_scene = scene_table(final_res, 'hl_pu21_psnr', 'test').round(2).rename(columns={shipped: 'EIN default (shipped)'})
     deltas = scene_deltas(final_res, shipped, 'test')
     worst = {p: (deltas[p].idxmin(), float(deltas[p].min())) for p in deltas}
-    S = lambda p, k: float(summ.query('protocol == @p and variant == @shipped')[k].iloc[0])
-    G = lambda p, k: float(gain.query('protocol == @p and variant == @shipped')[k].iloc[0])
+    def pick(t, p, v, k): return float(t[(t.protocol == p) & (t.variant == v)][k].iloc[0])
+    S = lambda p, k: pick(summ, p, shipped, k)
+    G = lambda p, k: pick(gain, p, shipped, k)
     goals = [('ein-hdr: ≥ +2.5 dB over the linearised SDR, overall and on highlights', min(S('ein-hdr', 'delta_pu21_psnr'), S('ein-hdr', 'delta_hl_pu21_psnr')) >= 2.5),
              ('si-hdr: ≥ +1.5 dB over the linearised SDR (overall)', S('si-hdr', 'delta_pu21_psnr') >= 1.5),
              ('≥ +1.5 dB over the best constant highlight gain (ein-hdr, overall)', G('ein-hdr', 'delta_pu21_psnr') >= 1.5),
              ('no test scene more than 0.5 dB below the linearised SDR, under either protocol', min(v for _, v in worst.values()) >= -ROBUST)]
-    cand = pd.DataFrame([dict(variant=v, **{f'valid {p}': f"{float(valid.query('protocol == @p and variant == @v').pu21_psnr.iloc[0]):.2f} / {float(valid.query('protocol == @p and variant == @v').hl_pu21_psnr.iloc[0]):.2f}" for p in cfg.protocols},
+    cand = pd.DataFrame([dict(variant=v, **{f'valid {p}': f"{pick(valid, p, v, 'pu21_psnr'):.2f} / {pick(valid, p, v, 'hl_pu21_psnr'):.2f}" for p in cfg.protocols},
                                score=round(score(valid, v), 2), **{'worst valid scene vs lin. SDR': f'{robust[v]:+.2f}'}) for v in cfg.variants]).set_index('variant')
     study_md = (out/'default_model'/'summary.md').read_text()
     net_cfg = json.loads(json.dumps(torch.load(w/'ein_default.pt', map_location='cpu', weights_only=False)['config']))
@@ -152,19 +160,20 @@ def write_card(w, cfg, fin, variant, valid, robust, res, final_res, chosen_step,
 ({'per channel' if net_cfg['gain_mask'] == 'channel' else 'on the largest channel'}), so well-exposed pixels pass through unchanged. Float16 weights, {mb:.1f} MB. `ein_hdr predict`
 uses it when no `--checkpoint` is given; its output is linear HDR relative to SDR white (1.0 = where the SDR clipped).
 
-**Recipe**: "{variant}", chosen by `studies/default_model.toml` on validation scenes (below): {recipe_text(fin, variant)}.
-Trained {facts['steps']} steps (the validation's choice, step {chosen_step} on 13 scenes, scaled to the 17 training + validation
-scenes) on the CPU (2 cores, float32) in {facts['minutes']:.0f} minutes: **no GPU was lent to the session that trained it**.
+**Recipe**: "{variant}", chosen by `{rel(cfg.source)}` on validation scenes (below): {recipe_text(fin, variant)}.
+Trained {facts['steps']} steps (the validation's choice, step {chosen_step} on {n['train']} scenes, scaled to the {n['train'] + n['valid']} training +
+validation scenes) on the CPU (2 cores, float32) in {facts['minutes']:.0f} minutes: **no GPU was lent to the session that trained it**.
 
 ## Results on the test scenes
 
-4 test scenes (never used for a choice) × 8 crops × 3 exposures of the study's camera (sRGB or γ 2.0-2.4, 3-15% of the
-pixels clipped, 8 bits); mean ± 95% interval over the 96 images; "highlights" = pixels clipped in the SDR input; Δ =
+{n['test']} test scenes (never used for a choice) × {dso['test']['crops']} crops × {dso['test']['exposures']} exposures of the study's camera (sRGB or γ 2.0-2.4, 3-15% of the
+pixels clipped, 8 bits); mean ± 95% interval over the {n_img} images; "highlights" = pixels clipped in the SDR input; Δ =
 paired difference (overall ± interval / highlights). Both protocols (`nbs/06_evaluate.ipynb`):
-{''.join(f'- {p}: {PROTOCOL_TEXT[p]}.{chr(10)}' for p in fin.protocols)}
+{''.join(f'- {PROTOCOL_TEXT[p]}.{chr(10)}' for p in fin.protocols)}
 {table.to_markdown(index=False)}
 
-Goals: {'; '.join(f"{t}: {'**met**' if ok else '**not met**'}" for t, ok in goals)}.
+Goals: {'; '.join(f"{t}: {'**met**' if ok else '**not met**'}" for t, ok in goals)}. Under si-hdr the shipped model is
+{G('si-hdr', 'delta_pu21_psnr'):+.2f} dB (highlights {G('si-hdr', 'delta_hl_pu21_psnr'):+.2f} dB) from the constant gain.
 
 ![highlights of a test scene](test_highlights.png)
 
@@ -178,12 +187,12 @@ On highlights:
 {hl_scene.to_markdown()}
 
 Differences under ~3.5 dB PU21-PSNR are not reliably visible to viewers (Hanji et al. 2022): a measurable gain, not a
-visible guarantee. Four test scenes are few; the intervals are over crops of them and are narrower than intervals over
+visible guarantee. {n['test']} test scenes are few; the intervals are over crops of them and are narrower than intervals over
 scenes would be.
 
 ## How the recipe was chosen
 
-`studies/default_model.toml`: {len(cfg.variants)} candidates × {len(cfg.seeds)} seeds, {cfg.steps} steps each on the 13 training
+`studies/default_model.toml`: {len(cfg.variants)} candidates × {len(cfg.seeds)} seeds, {cfg.steps} steps each on the {n['train']} training
 scenes; each run's checkpoint chosen on validation; the candidate with the best validation score (mean over both
 protocols of PU21-PSNR overall and on highlights) among those whose worst validation scene stays within {ROBUST} dB of the
 linearised SDR under both protocols. Validation PU21-PSNR overall / highlights:
@@ -201,7 +210,7 @@ alone: `ein_hdr study studies/default_model.toml --out studies/default_model` an
 `ein_hdr study studies/default_model_final.toml --out studies/default_model_final`. CPU float32 results are deterministic
 for a given thread count; minutes vary with the machine.
 
-**Limits**: 21 real scenes are few; the test scenes are panoramas downsampled to 512×256; a teaching default and a starting
+**Limits**: {sum(n.values())} real scenes are few; the test scenes are panoramas downsampled to 512×256; a teaching default and a starting
 point for your own training (`ein_hdr make-dataset` on your HDR photographs, then `ein_hdr train`, or a study), not a
 state-of-the-art model.
 """
