@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #b9ad642e
 from __future__ import annotations
-import argparse, os, sys, time
+import argparse, os, re, sys, time
 
 # the command line is read here, before torch loads: its subcommand decides the allocator setting below
 def _literal_bool(s:str)->bool:
@@ -34,7 +34,26 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['COMMANDS', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'authors_argv', 'run_demo', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'authors_argv', 'md_section', 'run_demo', 'build_parser',
+           'main']
+
+# %% ../nbs/09_cli.ipynb #3c1298df
+def md_section(text:str, # a markdown document
+               title:str, # the heading's text, without the #s
+              )->str:
+    "The body of the first section of `text` headed `title` (any level), up to the next heading of that level or above; '' if none."
+    lines = text.splitlines(); head = re.compile(r'^(#+)\s+(.*?)\s*$')
+    for i, l in enumerate(lines):
+        m = head.match(l)
+        if m and m.group(2) == title:
+            n = len(m.group(1)); body = []
+            for l2 in lines[i + 1:]:
+                m2 = head.match(l2)
+                if m2 and len(m2.group(1)) <= n: break
+                body.append(l2)
+            return '\n'.join(body).strip()
+    return ''
+
 
 # %% ../nbs/09_cli.ipynb #48bf0d69
 def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default: ../shared/data)
@@ -98,6 +117,12 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
                   "Photos, on an HDR screen it shows the recovered highlights brighter than SDR white; elsewhere it is the photograph.\n\n"
                 + '\n'.join(f'![{p.stem}](../hdr/{p.name}) ![{p.stem[:-8]} as Ultra HDR](../hdr/{p.stem[:-8]}.jpg)'
                              for p in sorted((out/'hdr').glob('*_preview.png'))) + '\n')
+        card = DEFAULT_MODEL.with_name('MODEL_CARD.md')
+        sec = md_section(card.read_text(encoding='utf-8'), 'Results on the test scenes') if DEFAULT_MODEL.exists() and card.exists() else ''
+        if sec:                                           # the shipped model on scenes it never saw, as its card reports it
+            for png in re.findall(r'\]\(([\w.-]+\.png)\)', sec):
+                if (card.parent/png).exists(): shutil.copy(card.parent/png, Path(rep).parent/png)
+            f.write(f"\n## The shipped default model on its test scenes (from `{card.name}`)\n\n{sec}\n")
     log(f"done in {(time.time() - t0) / 60:.1f} min. Results:")
     for k, v in paths.items(): log(f"  {k:16s} {v}")
     return paths
