@@ -37,7 +37,7 @@ from .core import *
 __all__ = ['COMMANDS', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'authors_argv', 'md_section', 'run_demo', 'build_parser',
            'main']
 
-# %% ../nbs/09_cli.ipynb #3c1298df
+# %% ../nbs/09_cli.ipynb #3b19552a
 def md_section(text:str, # a markdown document
                title:str, # the heading's text, without the #s
               )->str:

@@ -284,6 +284,23 @@ def load(self:Trainer, path):
     if _set_rng_state(ck['rng']) < saved and self.main:
         self.log(f"note: {path} holds the random states of {saved} GPUs, {torch.cuda.device_count()} are visible; the others are dropped")
     if self.main: self.log(f"resumed from {path}: epoch {self.epoch}, step {self.global_step}")
+    self._trim_log()
+
+@patch
+def _trim_log(self:Trainer):
+    "Drop the rows of log.csv logged after the step this run resumes from (an interrupted run wrote them; they are logged again, once)."
+    p = self.log_dir/'log.csv'
+    if not self.main or not p.exists(): return
+    with open(p, newline='') as f: rows = list(csv.reader(f))
+    if len(rows) < 2 or 'step' not in rows[0]: return
+    j = rows[0].index('step')
+    keep = [rows[0]] + [r for r in rows[1:] if len(r) <= j or not r[j] or int(float(r[j])) <= self.global_step]
+    if len(keep) == len(rows): return
+    def write(t):
+        with open(t, 'w', newline='') as f: csv.writer(f).writerows(keep)
+    atomic_write(p, write, overwrite=True)
+    n = len(rows) - len(keep)
+    self.log(f"note: {p}: dropped {n} row{'s' * (n != 1)} logged after step {self.global_step} by the interrupted run")
 
 @patch
 def _log_row(self:Trainer, row:dict):
