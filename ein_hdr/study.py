@@ -440,10 +440,24 @@ def score_baseline(cfg:StudyConfig, out, name:str)->pd.DataFrame:
         return _score_splits(cfg, out, fn)
     return _cached_scores(b/f'{_slug(name)}.csv', make, cfg).assign(variant=name, seed=np.nan)
 
+def _sha256(path)->str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    return h.hexdigest()
+
 def score_model(cfg:StudyConfig, out, name:str)->pd.DataFrame:
-    "Every metric of one of the study's `models` (a trained checkpoint) on the scored splits, cached in out/models/."
-    make = lambda: _score_splits(cfg, out, sdr_method(load_official_checkpoint(cfg.models[name]).eval()))
-    return _cached_scores(Path(out)/'models'/f'{_slug(name)}.csv', make, cfg).assign(variant=name, seed=np.nan)
+    "Every metric of one of the study's `models` (a trained checkpoint) on the scored splits, cached in out/models/ with the checkpoint's SHA-256: a checkpoint replaced since is refused, not scored under the old name."
+    p, ck = Path(out)/'models'/f'{_slug(name)}.csv', Path(cfg.models[name])
+    side = p.with_suffix('.json')
+    if p.exists() and side.exists() and ck.exists() and json.loads(side.read_text())['sha256'] != _sha256(ck):
+        raise StudyConfigError(f"{cfg.source}: models.{name}: {ck} is not the checkpoint whose scores {p} holds (it changed since); "
+                               f"give the model another name, or move {p} away")
+    def make():
+        df = _score_splits(cfg, out, sdr_method(load_official_checkpoint(ck).eval()))
+        _write_json(side, dict(checkpoint=str(ck), sha256=_sha256(ck)))
+        return df
+    return _cached_scores(p, make, cfg).assign(variant=name, seed=np.nan)
 
 # %% ../nbs/08_study.ipynb #573597c4
 def _betacf(a:float, b:float, x:float)->float:
