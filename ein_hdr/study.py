@@ -15,7 +15,7 @@ from .model import EIN, EINConfig, flops_per_mpix, load_official_checkpoint
 from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs
 from .losses import batch_scores
 from .train import Trainer, TrainConfig
-from .inference import sdr_method, DEFAULT_MODEL
+from .inference import sdr_method
 from .metrics import PROTOCOLS, PROTOCOL_TEXT, BASELINES, protocol_list, load_pairs, linearized
 
 # %% auto #0
@@ -233,36 +233,24 @@ def build_study_data(cfg:StudyConfig, out, log=print)->Path:
     opts = cfg.dataset_options()
     scenes = study_scenes(cfg)
     key = dict(scenes=[[r.scene, Path(r.file).name, r.split] for r in scenes.itertuples()], dataset=opts)   # names, not paths: the folder moves
-    if (d/'data.json').exists():
-        old = json.loads((d/'data.json').read_text())
-        if old != json.loads(json.dumps(key)):
-            raise StudyConfigError(f"{cfg.source}: {d} was made from other scenes or dataset options than the configuration now gives; "
-                                   f"use another --out, or move {d} away (its runs were trained on it)")
-        for sp in ('train', 'valid', 'test'):                # a checkout holds data.json but not the images (git ignores them): made again
-            files = scenes[scenes.split == sp].file.tolist()
-            if files and not _split_complete(d, sp):
-                log(f"{d}: the {sp} images are missing: making them again from the photographs data.json names")
-                _remove_split(d, sp)
-                make_dataset(files, d, split=sp, seed=opts['seed'], camera=_camera(opts['camera']), progress=False, log=log, **opts[sp])
-        return d
-    if d.exists() and any(d.iterdir()): raise FileExistsError(f"{d}: holds files but no data.json (an interrupted build?): move it away and run again")
+    made = (d/'data.json').exists()
+    if made and json.loads((d/'data.json').read_text()) != json.loads(json.dumps(key)):
+        raise StudyConfigError(f"{cfg.source}: {d} was made from other scenes or dataset options than the configuration now gives; "
+                               f"use another --out, or move {d} away (its runs were trained on it)")
+    if not made and d.exists() and any(d.iterdir()): raise FileExistsError(f"{d}: holds files but no data.json (an interrupted build?): move it away and run again")
     for sp in ('train', 'valid', 'test'):
         files = scenes[scenes.split == sp].file.tolist()
-        if files: make_dataset(files, d, split=sp, seed=opts['seed'], camera=_camera(opts['camera']), progress=False, log=log, **opts[sp])
-    atomic_write(d/'scenes.csv', lambda t: scenes.to_csv(t, index=False))
-    _write_json(d/'data.json', key)
+        if not files or (made and _split_complete(d, sp)): continue
+        if made: log(f"{d}: the {sp} images are missing: making them again from the photographs data.json names")   # a checkout holds data.json, not the images git ignores
+        make_dataset(files, d, split=sp, seed=opts['seed'], camera=_camera(opts['camera']), progress=False, log=log, overwrite=made, **opts[sp])
+    if not made:
+        atomic_write(d/'scenes.csv', lambda t: scenes.to_csv(t, index=False))
+        _write_json(d/'data.json', key)
     return d
 
 def _split_complete(d:Path, sp:str)->bool:
     "Whether folder `d` holds split `sp` whole: its list, and SDR and HDR folders with files."
     return (d/f'{sp}.xls').exists() and all((d/f'{sp}{x}').is_dir() and any((d/f'{sp}{x}').iterdir()) for x in ('_SDR', '_HDR'))
-
-def _remove_split(d:Path, sp:str):
-    "Remove what is left of split `sp` in `d` (derived images only; the photographs are elsewhere)."
-    for x in ('_SDR', '_HDR', '.xls', '_camera.csv'):
-        p = d/f'{sp}{x}'
-        if p.is_dir(): shutil.rmtree(p)
-        elif p.exists(): p.unlink()
 
 def _camera(c:dict)->VirtualCamera: return VirtualCamera(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()})
 

@@ -88,17 +88,15 @@ def main():
     done = [json.loads((run_dir(out/'default_model', variant, s)/'done.json').read_text()) for s in cfg.seeds]
     chosen_step = int(np.median([d['checkpoint_step'] for d in done]))
     scenes = pd.read_csv(out/'default_model'/'data'/'scenes.csv')
-    n_train = sum(len(study_pairs(out/'default_model'/'data', sp)) for sp in ('train',))
-    n_final = n_train * (scenes.split != 'test').sum() / (scenes.split == 'train').sum()
-    steps = int(round(chosen_step * n_final / n_train))
+    steps = int(round(chosen_step * (scenes.split != 'test').sum() / (scenes.split == 'train').sum()))   # the same epochs: every scene gives as many crops
     write_final_config(cfg, variant, steps, scenes, final)
     fin = read_study(final)
     run_study(fin, out/'default_model_final', jobs=1)                                 # 3. the final model
     d = run_dir(out/'default_model_final', variant, 0)
-    net = load_official_checkpoint(d/'checkpoints'/'last.pt').eval()
+    ck = torch.load(d/'checkpoints'/'last.pt', map_location='cpu', weights_only=False)
+    net = load_official_checkpoint(ck).eval()
     mb = 2 * sum(p.numel() for p in net.parameters()) / 1e6
     if mb > MAX_MB: sys.exit(f"the chosen model's float16 weights are {mb:.1f} MB, over the package's {MAX_MB} MB")
-    ck = torch.load(d/'checkpoints'/'last.pt', map_location='cpu', weights_only=False)
     sc = {sp: sorted(scenes[scenes.split == sp].file.map(lambda f: Path(f).name)) for sp in ('train', 'valid', 'test')}
     ship = dict(format='ein_hdr/1', config=ck['config'], model={k: v.half() for k, v in ck['model'].items()}, train_config=ck['train_config'],
                 scenes=sc, study=dict(choice=rel(study), final=rel(final), variant=variant))
@@ -106,7 +104,7 @@ def main():
     atomic_write(w/'ein_default.pt', lambda t: torch.save(ship, t), overwrite=True)   # 4. shipped
     final_res = pd.read_csv(out/'default_model_final'/'results.csv')
     write_figure(w, out/'default_model_final'/'data', net)
-    write_card(w, cfg, fin, variant, valid, robust, res, final_res, chosen_step, steps, d, mb, out)
+    write_card(w, cfg, fin, variant, valid, robust, res, final_res, chosen_step, steps, d, mb, out, ck['config'])
 
 def write_figure(w:Path, data:Path, net):
     "Highlights of the test image with the most clipped pixels: SDR, truth, the shipped model and the linearised SDR at −2/−4/−6 stops."
@@ -119,11 +117,13 @@ def write_figure(w:Path, data:Path, net):
 
 def fmt(m, ci)->str: return f'{m:.2f} ± {ci:.2f}' if np.isfinite(ci) else f'{m:.2f}'
 
-def write_card(w, cfg, fin, variant, valid, robust, res, final_res, chosen_step, steps, d, mb, out):
+def write_card(w, cfg, fin, variant, valid, robust, res, final_res, chosen_step, steps, d, mb, out, net_cfg):
     ref = next(iter(cfg.variants))
     facts = json.loads((d/'done.json').read_text())
     n = pd.read_csv(out/'default_model'/'data'/'scenes.csv').split.value_counts().to_dict()
     dso = fin.dataset_options()
+    c = dso['camera']
+    cam_text = f"curves {', '.join(c['curves'])}, γ {c['gamma_range'][0]:g}-{c['gamma_range'][1]:g}, {c['clip_range'][0]:.0%}-{c['clip_range'][1]:.0%} of the pixels clipped"
     n_img = int(final_res.query("split == 'test'").image.nunique())
     shipped = variant
     summ = summarize_study(final_res, 'linearised SDR', 'test')                        # differences to the linearised SDR
@@ -152,7 +152,6 @@ def write_card(w, cfg, fin, variant, valid, robust, res, final_res, chosen_step,
     cand = pd.DataFrame([dict(variant=v, **{f'valid {p}': f"{pick(valid, p, v, 'pu21_psnr'):.2f} / {pick(valid, p, v, 'hl_pu21_psnr'):.2f}" for p in cfg.protocols},
                                score=round(score(valid, v), 2), **{'worst valid scene vs lin. SDR': f'{robust[v]:+.2f}'}) for v in cfg.variants]).set_index('variant')
     study_md = (out/'default_model'/'summary.md').read_text()
-    net_cfg = json.loads(json.dumps(torch.load(w/'ein_default.pt', map_location='cpu', weights_only=False)['config']))
     card = f"""# Model card: ein_hdr default model
 
 **What**: EIN at num_c = {net_cfg['num_c']} with the residual head (`{net_cfg}`): the SDR linearised with γ
@@ -166,8 +165,7 @@ validation scenes) on the CPU (2 cores, float32) in {facts['minutes']:.0f} minut
 
 ## Results on the test scenes
 
-{n['test']} test scenes (never used for a choice) × {dso['test']['crops']} crops × {dso['test']['exposures']} exposures of the study's camera (sRGB or γ 2.0-2.4, 3-15% of the
-pixels clipped, 8 bits); mean ± 95% interval over the {n_img} images; "highlights" = pixels clipped in the SDR input; Δ =
+{n['test']} test scenes (never used for a choice) × {dso['test']['crops']} crops × {dso['test']['exposures']} exposures of the study's camera ({cam_text}, 8 bits); mean ± 95% interval over the {n_img} images; "highlights" = pixels clipped in the SDR input; Δ =
 paired difference (overall ± interval / highlights). Both protocols (`nbs/06_evaluate.ipynb`):
 {''.join(f'- {PROTOCOL_TEXT[p]}.{chr(10)}' for p in fin.protocols)}
 {table.to_markdown(index=False)}
