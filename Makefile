@@ -1,7 +1,7 @@
 # ein-hdr: two commands do all set-up on a fresh machine.
 #   make demo   - create .venv if missing, install, run the main job on the sample data
 #   make test   - create .venv if missing, install, check notebooks/module sync, run all tests
-#   make notebooks - execute the notebooks and store their outputs;  make book - HTML book in book/
+#   make notebooks - execute the notebooks and store their outputs;  make book - HTML book in book/;  make readme - README.md from nbs/index.ipynb
 PYTHON ?= python3
 VENV   ?= .venv
 VPY    := $(VENV)/bin/python
@@ -11,7 +11,7 @@ SHARED ?= ../shared
 OUT    ?= demo_out
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: demo test sync nbtest install lab clean notebooks book
+.PHONY: demo test sync nbtest install lab clean notebooks book readme
 
 install: $(STAMP)
 
@@ -44,6 +44,12 @@ test: sync
 notebooks: $(STAMP)
 	$(VPY) scripts/run_notebooks.py $(NB)
 	@$(VENV)/bin/nbdev_clean
+
+# README.md from nbs/index.ipynb (its markdown, and the tables its cells computed)
+readme: $(STAMP)
+	$(VPY) scripts/run_notebooks.py index
+	@$(VENV)/bin/nbdev_clean --fname nbs/index.ipynb
+	$(VPY) scripts/make_readme.py
 
 # the stored notebooks as an HTML book in book/ (nothing is executed)
 book: $(STAMP)

@@ -28,7 +28,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['ein_hdr', 'ein_hdr.*']),
     include_package_data=True,
-    package_data={'ein_hdr': ['weights/*.pt', 'weights/*.md', 'weights/*.png']},
+    package_data={'ein_hdr': ['weights/*.safetensors', 'weights/*.md', 'weights/*.png']},
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     python_requires='>=' + min_python,

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #b9ad642e
 from __future__ import annotations
-import argparse, os, re, sys, time
+import argparse, dataclasses, os, re, sys, time
 
 # the command line is read here, before torch loads: its subcommand decides the allocator setting below
 def _literal_bool(s:str)->bool:
@@ -14,7 +14,7 @@ def _literal_bool(s:str)->bool:
     if v in ('false', '0', 'no'): return False
     raise argparse.ArgumentTypeError(f"expected True or False, got {s!r}")
 
-COMMANDS = ('demo', 'make-dataset', 'train', 'predict', 'evaluate', 'study')
+COMMANDS = ('demo', 'make-dataset', 'train', 'predict', 'evaluate', 'study', 'refit', 'convert')
 
 def authors_argv(argv:list)->list:
     "The authors' `python main.py ...` arguments as ours: with no subcommand, `--train True` means train, else predict (their default)."
@@ -28,14 +28,12 @@ def _reconstructs(argv:list)->bool:
     "Does this command line reconstruct images (predict, evaluate, demo, or the authors' form without --train True)?"
     return authors_argv(argv)[:1] in (['predict'], ['evaluate'], ['demo'])
 
-if _reconstructs(sys.argv[1:]): os.environ.setdefault('THP_MEM_ALLOC_ENABLE', '1')   # huge pages for torch's large CPU blocks
-                                                                                      # (read at torch's first allocation: before it loads)
 from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['COMMANDS', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'authors_argv', 'md_section', 'run_demo', 'build_parser',
-           'main']
+__all__ = ['COMMANDS', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'authors_argv', 'md_section', 'run_demo', 'add_config_args',
+           'config_from_args', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #3b19552a
 def md_section(text:str, # a markdown document
@@ -84,8 +82,8 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
     log(f'3/6 training a small EIN (num_c={num_c}, {steps} steps)')
     if (out/'run').exists(): shutil.rmtree(out/'run')
     tr = Trainer(TrainConfig(root_path=out/'data', out_dir=out/'run', num_c=num_c, batch_size=8, crop_size=crop, mode='crop', scale=(0.75, 1.),
-                             target='exposure', w_pu21=1., w_l1=0., w_cos=0., model=dict(head='residual'), lr=2e-4, max_steps=steps, max_epoch=10_000,
-                             perceptual=False, valid_freq=0, checkpoints_freq=0, progress=False), log=log)
+                             target='exposure', loss=dict(pu21=1.), model=dict(head='residual'), lr=2e-4, max_steps=steps, max_epoch=10_000,
+                             valid_freq=0, checkpoints_freq=0, progress=False), log=log)
     tr.fit()
     fig = plot_log(out/'run'/'log.csv'); fig.savefig(out/'training_curves.png', dpi=90); plt.close(fig)
     paths['checkpoint'] = out/'run'/'checkpoints'/'last.pt'
@@ -98,7 +96,8 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
         seen = set(pd.read_csv(out/'data'/'valid_camera.csv').source.map(lambda s: Path(s).stem)) & set(default_model_scenes())
         label = 'EIN default (shipped; ' + (f"trained on {', '.join(sorted(seen))})" if seen else 'never saw these scenes)')
         s2 = evaluate(out/'data', model=dm, model_name=label, baselines=False, split='valid', progress=False, protocol='both')
-        scores = pd.concat([scores, s2], ignore_index=True)
+        probs = scores.attrs.get('problems', []) + s2.attrs.get('problems', [])
+        scores = pd.concat([scores, s2], ignore_index=True); scores.attrs['problems'] = probs
         models['EIN default'] = sdr_method(dm)
     rep = write_report(scores, out/'report', title='ein-hdr demo: evaluation on held-out synthetic exposures of real HDR photographs',
                        pairs_root=out/'data', split='valid', models=models)
@@ -154,6 +153,38 @@ def _add_make_dataset(sub):
     d.add_argument('--quiet', action='store_true', help='no progress bar')
     d.set_defaults(func=_cmd_make_dataset)
 
+# %% ../nbs/09_cli.ipynb #8dbb4d0f
+def _kind(f)->str:
+    "A dataclass field's type without 'None': 'int', 'tuple', ... (the annotation may be text or a type)."
+    t = f.type if isinstance(f.type, str) else getattr(f.type, '__name__', str(f.type))
+    return t.replace(' ', '').split('|')[0]
+
+def add_config_args(parser, # an argparse parser or argument group
+                    cls, # a config dataclass (e.g. TrainConfig)
+                    names, # the fields to offer as options
+                    limits:dict|None=None, # field → `Limit` (its choices, if any, become the option's)
+                    aliases:dict|None=None, # field → more option names (e.g. the authors')
+                    prefix:str='', # the options' dest is prefix + field name
+                   ):
+    "One option per field: type and default from the dataclass, help from its docment; an option not given is left out of the namespace."
+    from fastcore.docments import docments
+    doc, fields = docments(cls), {f.name: f for f in dataclasses.fields(cls)}
+    for n in names:
+        f = fields[n]; kind = _kind(f)
+        if kind == 'dict': continue                         # tables (model, loss) have options of their own
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        flags = [f'--{n}'] + ([f"--{n.replace('_', '-')}"] if '_' in n else []) + [f'--{a}' for a in (aliases or {}).get(n, ())]
+        kw = dict(dest=prefix + n, default=argparse.SUPPRESS, help=f"{doc.get(n) or n} [default: {default}]".replace('%', '%%'))
+        if kind == 'bool': parser.add_argument(*flags, action=argparse.BooleanOptionalAction, **kw)
+        elif kind in ('tuple', 'list'): parser.add_argument(*flags, nargs='+', type=type(default[0]) if default else str, metavar=n.upper(), **kw)
+        else: parser.add_argument(*flags, type={'int': int, 'float': float}.get(kind, str), choices=getattr((limits or {}).get(n), 'values', None), **kw)
+
+def config_from_args(cls, a, names, prefix:str='')->dict:
+    "The fields among `names` that the command line gave, as keyword arguments of `cls` (lists of tuple fields as tuples)."
+    kinds = {f.name: _kind(f) for f in dataclasses.fields(cls)}
+    got = {n: getattr(a, prefix + n) for n in names if hasattr(a, prefix + n)}
+    return {n: tuple(v) if kinds[n] == 'tuple' and isinstance(v, list) else v for n, v in got.items()}
+
 # %% ../nbs/09_cli.ipynb #4bd42432
 # the authors' main.py options that only their training, or only their test, reads
 AUTHORS_TRAIN_ONLY = ('root_path', 'max_epoch', 'lr', 'train_batch_size', 'valid_batch_size', 'crop_size', 'seed', 'pre_model', 'start_epoch',
@@ -167,100 +198,63 @@ def _add_unused(d, names):
 
 def _unused(a)->list: return [f'--{k[7:]}' for k, v in vars(a).items() if k.startswith('unused_') and v is not None]
 
+# %% ../nbs/09_cli.ipynb #64aef38a
 def _cmd_train(a):
-    from ein_hdr.train import Trainer, TrainConfig
+    from ein_hdr.train import Trainer, TrainConfig, TRAIN_GROUPS, legacy_loss, LEGACY_LOSS_KEYS
+    from ein_hdr.model import EINConfig
     if a.train is False: raise ValueError("--train False asks for reconstruction: use `ein_hdr predict` (or drop --train)")
     if a.local_rank is not None and a.local_rank >= 0: os.environ.setdefault('LOCAL_RANK', str(a.local_rank))   # torch.distributed.launch
     for k in _unused(a): print(f"note: {k} is an option of `ein_hdr predict`; training does not use it", file=sys.stderr)
-    model = {}
-    for k in ('head', 'head_init', 'fusion', 'depth', 'gain_mask'):
-        if getattr(a, k) is not None: model[k] = getattr(a, k)
-    if a.whole_only: model['branches'] = False
-    if a.no_gates: model['gates'] = False
-    cfg = TrainConfig(root_path=a.root_path, out_dir=a.out_dir, checkpoints_dir=a.checkpoints_dir, log_dir=a.log_dir,
-                      results_dir=a.results_dir, train_file=a.train_file, valid_file=a.valid_file, max_epoch=a.max_epoch,
-                      max_steps=a.max_steps, start_epoch=a.start_epoch, batch_size=a.batch_size, valid_batch_size=a.valid_batch_size,
-                      lr=a.lr, schedule=a.schedule, eta_min=a.eta_min, crop_size=a.crop_size, mode=a.mode, scale=tuple(a.scale), augment=not a.no_augment, target=a.target,
-                      hdr_ext=a.hdr_ext, sdr_ext=a.sdr_ext, num_workers=a.num_workers, seed=a.seed, num_c=a.num_c, model=model,
-                      init_type=a.init_type, pre_model=a.pre_model, resume=a.resume, valid_freq=a.valid_freq, valid_max=a.valid_max,
-                      checkpoints_freq=a.checkpoints_freq, loss_freq=a.loss_freq, check_img=a.check_img, perceptual=not a.no_perceptual,
-                      vgg_weights=a.vgg_weights, download_vgg=a.download_vgg, w_highlight=a.w_highlight, w_pu21=a.w_pu21,
-                      pu21_align=not a.pu21_no_align, w_l1=a.w_l1, w_cos=a.w_cos, precision=a.precision, amp=a.amp,
-                      channels_last=a.channels_last, select=a.select, compile=a.compile, compile_backend=a.compile_backend, device=a.device,
-                      dist_backend=a.dist_backend,
-                      progress=not a.quiet)
+    names = [n for fs in TRAIN_GROUPS.values() for n in fs if n not in ('model', 'loss')]     # the two tables have options of their own
+    model = config_from_args(EINConfig, a, [f.name for f in dataclasses.fields(EINConfig)], prefix='model.')
+    loss = legacy_loss({k: getattr(a, k) for k in LEGACY_LOSS_KEYS if getattr(a, k, None) is not None} | ({'loss': a.loss} if a.loss else {}), '--')
+    cfg = TrainConfig(**config_from_args(TrainConfig, a, names), **({'model': model} if model else {}), **({'loss': loss['loss']} if 'loss' in loss else {}))
     tr = Trainer(cfg)
     tr.fit()
     if tr.main: print(f"done: {tr.global_step} steps, {tr.epoch} epochs; checkpoints in {tr.ckpt_dir}, log {tr.log_dir/'log.csv'}")
 
+def _loss_arg(s:str)->dict:
+    "--loss pu21=1,l1=0.5 as {'pu21': 1.0, 'l1': 0.5} (the terms are checked with the other options)."
+    out = {}
+    for part in filter(None, (p.strip() for p in s.split(','))):
+        k, eq, v = part.partition('=')
+        try: out[k.strip()] = float(v)
+        except ValueError: raise argparse.ArgumentTypeError(f"expected TERM=WEIGHT, e.g. pu21=1, got {part!r}") from None
+    if not out: raise argparse.ArgumentTypeError("expected TERM=WEIGHT[,TERM=WEIGHT ...]")
+    return out
+
+# %% ../nbs/09_cli.ipynb #7ccd535a
 def _add_train(sub):
-    d = sub.add_parser('train', help='train EIN on a dataset in the paper layout (torchrun for several GPUs)')
-    g = d.add_argument_group("the authors' options (main.py)")
+    from ein_hdr.train import TrainConfig, TRAIN_GROUPS, TRAIN_LIMITS, TRAIN_ALIASES
+    from ein_hdr.model import EINConfig
+    d = sub.add_parser('train', help='train EIN on a dataset in the paper layout (torchrun for several GPUs)',
+                       description="Every option is a field of TrainConfig (nbs/04_train.ipynb), and the model's switches are EINConfig's; "
+                                   "the authors' main.py names are aliases. Options not given keep the paper's recipe.")
+    g = d.add_argument_group("the authors' switches (main.py)")
     g.add_argument('--train', type=_literal_bool, default=None, help='True (the authors\' switch; `ein_hdr predict` is --train False)')
-    g.add_argument('--root_path', default='./data', help='dataset root: train_SDR/ train_HDR/ valid_SDR/ valid_HDR/ train.xls valid.xls')
-    g.add_argument('--train_file', default=None, help='training pair table in root_path (default train.xls/.xlsx/.csv; sheet "train")')
-    g.add_argument('--valid_file', default=None, help='validation pair table in root_path (default valid.xls/.xlsx/.csv; sheet "valid")')
-    g.add_argument('--max_epoch', type=int, default=200)
-    g.add_argument('--start_epoch', type=int, default=0, help='epoch count a fresh run starts from, e.g. after --pre_model (default 0)')
-    g.add_argument('--batch_size', '--train_batch_size', type=int, default=8, help='training batch size (default 8)')
-    g.add_argument('--valid_batch_size', type=int, default=8, help='validation batch size; equal-sized images are batched (default 8)')
-    g.add_argument('--lr', type=float, default=1e-4); g.add_argument('--crop_size', type=int, default=224)
-    g.add_argument('--num_workers', type=int, default=0); g.add_argument('--seed', type=int, default=2021)
-    g.add_argument('--init_type', choices=['kaiming', 'normal'], default='kaiming', help="conv weights: Kaiming-normal (paper) or N(0, 0.02)")
-    g.add_argument('--pre_model', default=None, help='initial weights: our checkpoint or the authors\' .pth')
-    g.add_argument('--valid_freq', type=int, default=1, help='validate every N epochs (0: never)')
-    g.add_argument('--checkpoints_freq', type=int, default=10, help='keep epoch_NNNN.pt every N epochs (0: only last and best)')
-    g.add_argument('--loss_freq', type=int, default=0, help='log the mean loss every N steps (default 0: progress bar and log.csv only)')
-    g.add_argument('--check_img', type=int, default=0, help='save an SDR | prediction | target PNG in results/ every N steps (default 0: never)')
-    g.add_argument('--hdr_ext', nargs='+', default=None, help='accepted HDR extensions of the listed files (default .hdr .exr)')
-    g.add_argument('--sdr_ext', nargs='+', default=None, help='accepted SDR extensions of the listed files (default .png .jpg .jpeg .tif .tiff .bmp)')
-    g.add_argument('--out_dir', '--results_path', default='runs/ein', help='the run\'s folder (default runs/ein)')
-    g.add_argument('--checkpoints_dir', '--ckpt_path', default=None, help='checkpoints folder; relative: inside the run\'s folder (default checkpoints)')
-    g.add_argument('--log_dir', '--log_path', default=None, help='folder of log.csv; relative: inside the run\'s folder (default: the run\'s folder)')
-    g.add_argument('--results_dir', default=None, help='folder of training previews; relative: inside the run\'s folder (default results)')
     g.add_argument('--local_rank', type=int, default=None, help='GPU index under torch.distributed.launch (torchrun sets LOCAL_RANK instead)')
     _add_unused(d, AUTHORS_PREDICT_ONLY)
-    o = d.add_argument_group('more')
-    o.add_argument('--resume', default=None, help='a checkpoint of ours to continue exactly')
-    o.add_argument('--max_steps', type=int, default=None, help='stop after this many optimiser steps')
-    o.add_argument('--mode', choices=['paper', 'crop'], default='paper', help="'paper': resize to crop_size; 'crop': native-resolution crops")
-    o.add_argument('--scale', type=float, nargs=2, default=(1., 1.), help="'crop' mode scale jitter range")
-    o.add_argument('--schedule', choices=['paper', 'cosine', 'constant'], default='paper',
-                   help="learning rate: 'paper' (warm restarts every 25 epochs), 'cosine' (one cosine over the run, per step), 'constant'")
-    o.add_argument('--eta_min', type=float, default=1e-7, help='the learning rate at the bottom of a cosine (default 1e-7)')
-    o.add_argument('--no-augment', dest='no_augment', action='store_true', help='no random crops, flips or rotations (the same pixels every epoch)')
-    o.add_argument('--target', choices=['minmax', 'exposure'], default='minmax')
-    o.add_argument('--w_highlight', type=float, default=0., help='weight of the highlight log-luminance term')
-    o.add_argument('--w_pu21', type=float, default=0., help='weight of the PU21 L1 term (the evaluation metric space)')
-    o.add_argument('--pu21-no-align', dest='pu21_no_align', action='store_true', help="PU21 term on the raw prediction, without the evaluation's scale alignment")
-    o.add_argument('--w_l1', type=float, default=10., help='weight of the μ-law multi-scale L1 term (paper 10)')
-    o.add_argument('--w_cos', type=float, default=180 / 3.141592653589793, help='weight of the cosine term (paper 180/π)')
-    o.add_argument('--num_c', type=int, default=32, help='network width C (32 in the paper)')
-    o.add_argument('--head', choices=['sigmoid', 'residual'], default=None); o.add_argument('--head_init', choices=['kaiming', 'linear'], default=None)
-    o.add_argument('--gain_mask', choices=['max', 'channel'], default=None, help="residual head: the knee reads the largest channel or each channel")
-    o.add_argument('--fusion', choices=['ff', 'concat'], default=None); o.add_argument('--depth', type=int, default=None)
-    o.add_argument('--whole_only', action='store_true'); o.add_argument('--no_gates', action='store_true')
-    o.add_argument('--no-perceptual', dest='no_perceptual', action='store_true', help='train without the VGG19 term')
-    o.add_argument('--vgg-weights', dest='vgg_weights', default=None, help='ImageNet VGG19 weights (torchvision vgg19-dcbb9e9d.pth)')
-    o.add_argument('--download-vgg', dest='download_vgg', action='store_true', help='download the VGG19 weights if missing (online)')
-    o.add_argument('--valid_max', type=int, default=None, help='validate on at most N images')
-    o.add_argument('--precision', choices=['auto', 'fp32', 'tf32', 'bf16', 'fp16'], default='auto', help='auto: tf32 on CUDA, fp32 on CPU')
-    o.add_argument('--amp', choices=['bf16', 'fp16', 'none'], default=None, help='older name of --precision bf16/fp16/fp32')
-    o.add_argument('--channels_last', action=argparse.BooleanOptionalAction, default=None,
-                   help='channels_last memory layout (default: on for the CPU, where it was faster, off on CUDA, where it was slower)')
-    o.add_argument('--select', choices=['pu21', 'highlights', 'both'], default='pu21', help="the validation score best.pt follows (both: the mean)")
-    o.add_argument('--compile', action='store_true', help='torch.compile the model (the first step reports the compile time)')
-    o.add_argument('--compile-backend', dest='compile_backend', default='inductor', help="torch.compile's backend (default inductor)")
-    o.add_argument('--device', default=None, help='cpu, cuda, cuda:1 ... (default: cuda:LOCAL_RANK if available)')
-    o.add_argument('--dist-backend', dest='dist_backend', choices=['nccl', 'gloo'], default=None,
-                   help='under torchrun (default nccl on CUDA); gloo with --device cuda:0 runs several ranks on one GPU')
-    o.add_argument('--quiet', action='store_true')
+    for name, fields in TRAIN_GROUPS.items():
+        g = d.add_argument_group(name)
+        add_config_args(g, TrainConfig, fields, TRAIN_LIMITS, TRAIN_ALIASES)
+        if name == 'model':
+            add_config_args(g, EINConfig, [f.name for f in dataclasses.fields(EINConfig) if f.name != 'num_c'], prefix='model.')
+            g.add_argument('--whole_only', dest='model.branches', action='store_false', default=argparse.SUPPRESS, help='older form of --no-branches')
+            g.add_argument('--no_gates', dest='model.gates', action='store_false', default=argparse.SUPPRESS, help='older form of --no-gates')
+        if name == 'loss':
+            g.add_argument('--loss', type=_loss_arg, default=None, metavar='TERM=W,...',
+                           help="the loss terms and their weights, e.g. pu21=1,l1=0.5 (default the paper's: l1=10,perc=1,cos=57.3; terms: l1, perc, cos, "
+                                "highlight, pu21, and any a --loss_modules module registers)")
+            for k, t in (('w_l1', 'l1'), ('w_cos', 'cos'), ('w_pu21', 'pu21'), ('w_highlight', 'highlight')):
+                g.add_argument(f'--{k}', type=float, default=None, help=f"older form: the paper's loss with the {t} term at this weight (as --loss)")
+            g.add_argument('--pu21-no-align', dest='pu21_align', action='store_false', default=argparse.SUPPRESS, help='older form of --no-pu21_align')
+        if name == 'run': g.add_argument('--quiet', dest='progress', action='store_false', default=argparse.SUPPRESS, help='no progress bar (--no-progress)')
     d.set_defaults(func=_cmd_train)
 
 # %% ../nbs/09_cli.ipynb #a9f28666
 def _cmd_predict(a):
     from ein_hdr.inference import load_model, reconstruct_folder, sdr_inputs, shape_policy, compile_model, output_formats
-    from ein_hdr.model import reuse_freed_memory, resolve_device
+    from ein_hdr.fast import reuse_freed_memory, resolve_device
     from ein_hdr.data import image_size
     import torch, numpy as np
     if a.train: raise ValueError("--train True asks for training: use `ein_hdr train` (or drop --train)")
@@ -272,7 +266,7 @@ def _cmd_predict(a):
         raise ValueError("--peak-nits maps .exr/.hdr output to cd/m²; Ultra HDR is relative to SDR white: use --sdr-white and --display-peak")
     if a.reuse_memory: reuse_freed_memory()
     dev = resolve_device(a.device)
-    model = load_model(a.checkpoint, device=dev)
+    model = load_model(a.checkpoint, device=dev, head=a.head)
     files = sdr_inputs(a.test_SDR_path, a.sdr_ext)
     sizes = []
     for p in files:
@@ -285,8 +279,8 @@ def _cmd_predict(a):
     uhdr = {k: v for k, v in (('quality', a.jpeg_quality), ('display_peak', a.display_peak)) if v is not None}
     r = reconstruct_folder(a.test_SDR_path, a.out_HDR_path, model, fmt=fmts, previews=a.previews, exts=a.sdr_ext,
                            overwrite=a.overwrite, sdr_white=a.sdr_white, peak_nits=a.peak_nits, uhdr=uhdr, progress=not a.quiet,
-                           tile=a.tile, overlap=a.overlap, resize_mode=resize, half=a.half, precision=a.precision, multiple=pol['multiple'],
-                           buckets=pol['buckets'] or None, device=dev)
+                           tile=a.tile, overlap=a.overlap, resize_mode=resize, precision=a.precision, multiple=pol['multiple'],
+                           buckets=pol['buckets'] or None, device=dev, max_pixels=a.max_pixels)
     for name, err in r['failed'].items(): print(f'failed: {err}', file=sys.stderr)
     if a.compile and r['model_seconds'] and not a.quiet:
         rest = r['model_seconds'][1:]
@@ -298,9 +292,10 @@ def _add_predict(sub):
     d = sub.add_parser('predict', help='reconstruct HDR images from every SDR image in a folder (or from one image)')
     g = d.add_argument_group("the authors' options (main.py --train False)")
     g.add_argument('--train', type=_literal_bool, default=None, help="False (the authors' switch; `ein_hdr train` is --train True)")
-    g.add_argument('--test_SDR_path', required=True, help='a folder of SDR images (png, jpg, jpeg, tif, tiff), or one image')
+    g.add_argument('--test_SDR_path', required=True, help='a folder of SDR images (png, jpg, jpeg, tif, tiff, bmp), or one image')
     g.add_argument('--out_HDR_path', required=True, help='output folder')
-    g.add_argument('--checkpoint', '--test_model', dest='checkpoint', default=None, help="our checkpoint or the authors' .pth (default: the shipped model)")
+    g.add_argument('--checkpoint', '--test_model', dest='checkpoint', default=None, help="our checkpoint (.pt, .safetensors) or the authors' .pth (default: the shipped model)")
+    d.add_argument('--head', choices=['sigmoid', 'residual'], default=None, help="the head of a bare state_dict in our layout (default: the paper's sigmoid, with a warning)")
     g.add_argument('--sdr_ext', nargs='+', default=None, help='extensions to read from the folder (default png jpg jpeg tif tiff)')
     _add_unused(d, AUTHORS_TRAIN_ONLY)
     d.add_argument('--format', default='exr', help="output: exr (float, default), exr-half, hdr (Radiance), uhdr (Ultra HDR gain-map JPEG), or several: exr,uhdr")
@@ -309,11 +304,12 @@ def _add_predict(sub):
     d.add_argument('--jpeg-quality', dest='jpeg_quality', type=int, default=None, help='Ultra HDR: JPEG quality of a re-encoded base and of the gain map (default 95)')
     d.add_argument('--device', default=None, help='cpu, cuda, cuda:1 ... (default: cuda if available)')
     d.add_argument('--precision', choices=['auto', 'fp32', 'tf32', 'bf16', 'fp16'], default='auto', help='auto: fp16 on CUDA, fp32 on the CPU (see README)')
-    d.add_argument('--half', action='store_true', help='older switch: fp16 on CUDA, bf16 on the CPU')
     d.add_argument('--compile', action='store_true', help='torch.compile the model (pays off over many images on a GPU)')
     d.add_argument('--compile-backend', dest='compile_backend', default='inductor', help="torch.compile's backend (default inductor)")
     d.add_argument('--reuse-memory', dest='reuse_memory', action='store_true', help='keep freed memory for reuse: faster on CPU, but the heap can fragment (peak memory up to ~2x)')
-    d.add_argument('--tile', type=int, default=None, help='tile size (default: full frame up to 4 MP, else 1024)')
+    d.add_argument('--tile', type=int, default=None, help='tile size (default: full frame up to 4 MP as the network runs it, else 1024)')
+    d.add_argument('--max-pixels', dest='max_pixels', type=int, default=None,
+                   help='refuse images with more pixels than this, from their header before decoding (default 120 000 000; 0: no limit)')
     d.add_argument('--overlap', type=int, default=64, help='tile overlap in pixels (default 64)')
     d.add_argument('--resize', choices=['native', 'paper'], default='native', help="'paper': long side 2048 and back, as the authors")
     g = d.add_mutually_exclusive_group()
@@ -335,7 +331,7 @@ def _cmd_evaluate(a):
     model = None
     if a.model:
         from ein_hdr.inference import load_model, sdr_method
-        model = load_model(None if a.model == 'default' else a.model)
+        model = load_model(None if a.model == 'default' else a.model, head=a.head)
     scores = evaluate(a.pairs, preds=preds, model=model, baselines=not a.no_baselines, split=a.split, max_pairs=a.max_pairs, progress=not a.quiet,
                       cvvdp=a.cvvdp, protocol=protocols, inputs=a.inputs, published=not a.no_published)
     for p in protocols:
@@ -345,12 +341,16 @@ def _cmd_evaluate(a):
     models = {'EIN': sdr_method(model)} if model is not None else None
     rep = write_report(scores, a.out, title=f'Evaluation of {a.pairs}', pairs_root=a.pairs, split=a.split, models=models, inputs=a.inputs)
     print(f'report: {rep}')
+    probs = scores.attrs.get('problems') or []                  # listed by `evaluate` as it went, and in the report
+    if probs: print(f"ein_hdr evaluate: {len(probs)} problem(s): the others were scored; see {Path(rep).parent/'problems.csv'}", file=sys.stderr)
+    return 1 if probs else 0
 
 def _add_evaluate(sub):
     d = sub.add_parser('evaluate', help='score predictions and baselines on (SDR, HDR) pairs under either protocol; table, CSV and a markdown report')
     d.add_argument('--pairs', required=True, help="pairs: a folder with sdr/ and hdr/, the paper's layout (valid.xls ...), or the SI-HDR layout (reference/, input/clip_95/, reconstructions/)")
     d.add_argument('--pred', nargs='*', metavar='NAME=DIR', help='prediction folders ({sdr stem}.exr or .hdr)')
-    d.add_argument('--model', default=None, help="also run a model: 'default' or a checkpoint path (ours or the authors' .pth)")
+    d.add_argument('--model', default=None, help="also run a model: 'default' or a checkpoint path (ours: .pt, .safetensors; or the authors' .pth)")
+    d.add_argument('--head', choices=['sigmoid', 'residual'], default=None, help="--model: the head of a bare state_dict in our layout (default: the paper's, with a warning)")
     d.add_argument('--protocol', default='ein-hdr', help="ein-hdr (ours, default), si-hdr (Hanji et al. 2022: CRF correction), or both")
     d.add_argument('--inputs', default='clip_95', help='SI-HDR layout: the inputs to use, clip_95 (default) or clip_97')
     d.add_argument('--no-published', dest='no_published', action='store_true', help='SI-HDR layout: leave out the published reconstructions')
@@ -387,6 +387,44 @@ def _add_study(sub):
     d.add_argument('--quiet', action='store_true')
     d.set_defaults(func=_cmd_study)
 
+# %% ../nbs/09_cli.ipynb #f598a721
+def _cmd_refit(a):
+    from ein_hdr.study import refit_study
+    c = refit_study(a.config, a.out, a.final, export=a.export, robust=a.robust, jobs=a.jobs, overwrite=a.overwrite,
+                    log=(lambda *x: None) if a.quiet else print)
+    print(f"chosen {c['variant']}; refit study {c['final']} ({c['steps']} steps) in {c['final_out']}" + (f"; weights {c['export']}" if c.get('export') else ''))
+
+def _add_refit(sub):
+    d = sub.add_parser('refit', help="choose a finished study's recipe on validation, retrain it on training + validation scenes, export it",
+                       description="After `ein_hdr study CONFIG --out DIR`: the variant with the best validation score among those whose worst "
+                                   "validation scene stays within --robust dB of the linearised SDR; a study file FINAL that trains it on the training "
+                                   "and validation scenes and scores it on the same test scenes (run here, into FINAL without its suffix); its weights.")
+    d.add_argument('config', help='the finished study (TOML)'); d.add_argument('--out', required=True, help="that study's folder")
+    d.add_argument('--final', required=True, help='the refit study file to write (its folder: the same name without .toml)')
+    d.add_argument('--export', default=None, help="write the refit model's float16 weights here (.safetensors)")
+    d.add_argument('--robust', type=float, default=0.5, help='dB: the robustness rule (default 0.5)')
+    d.add_argument('--jobs', type=int, default=1); d.add_argument('--overwrite', action='store_true', help='replace an existing --export file')
+    d.add_argument('--quiet', action='store_true')
+    d.set_defaults(func=_cmd_refit)
+
+# %% ../nbs/09_cli.ipynb #9f067e75
+def _cmd_convert(a):
+    from ein_hdr.model import load_official_checkpoint, read_checkpoint, save_model
+    model = load_official_checkpoint(a.src, head=a.head)             # runs no code; the authors' layout or ours
+    ck = read_checkpoint(a.src)
+    meta = {k: ck[k] for k in ('scenes', 'study') if isinstance(ck, dict) and k in ck}
+    out = save_model(model, a.dst, overwrite=a.overwrite, converted_from=Path(a.src).name, **meta)
+    print(f"wrote {out}: EIN({', '.join(f'{k}={v!r}' for k, v in vars(model.config).items())})")
+
+def _add_convert(sub):
+    d = sub.add_parser('convert', help="write a checkpoint (ours, or the authors' .pth) as .safetensors with its configuration",
+                       description="Reads a checkpoint without running code and writes its weights and configuration as a .safetensors file.")
+    d.add_argument('src', help=".pt/.pth checkpoint (ours or the authors') or .safetensors")
+    d.add_argument('dst', help='the .safetensors file to write')
+    d.add_argument('--head', choices=['sigmoid', 'residual'], default=None, help="the head of a bare state_dict in our layout (default: the paper's, with a warning)")
+    d.add_argument('--overwrite', action='store_true', help='replace DST if it exists')
+    d.set_defaults(func=_cmd_convert)
+
 # %% ../nbs/09_cli.ipynb #1a453f3d
 def _cmd_demo(a): run_demo(a.data, a.out, steps=a.steps)
 
@@ -406,16 +444,37 @@ def build_parser()->argparse.ArgumentParser:
     _add_predict(sub)
     _add_evaluate(sub)
     _add_study(sub)
+    _add_refit(sub)
+    _add_convert(sub)
     return p
 
+def _user_error(e:BaseException)->str|None:
+    "The one-line message for an error that is the user's to fix (a file, an option, a checkpoint); None for a bug (keep its traceback)."
+    if isinstance(e, OSError) and getattr(e, 'filename', None):
+        return f"{e.filename}: {e.strerror or e}" + (f" (and {e.filename2})" if getattr(e, 'filename2', None) else '')
+    ours = type(e).__module__.split('.')[0] == 'ein_hdr'               # raised on purpose by the library: its message says what to do
+    if isinstance(e, (OSError, ValueError)) or ours: return ' '.join(str(e).split()) or type(e).__name__
+    return None
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"warning: {message}", file=sys.stderr)
+
 def main(argv=None)->int:
-    "Entry point of the `ein_hdr` command."
+    "Entry point of the `ein_hdr` command: the user's errors as one line and exit code 2, bugs with their traceback."
+    import warnings
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if _reconstructs(argv) and 'torch' not in sys.modules:     # huge pages for torch's large CPU blocks: read when torch loads,
+        os.environ.setdefault('THP_MEM_ALLOC_ENABLE', '1')        # and nothing has loaded it yet (the commands import it)
     p = build_parser()
-    a = p.parse_args(authors_argv(sys.argv[1:] if argv is None else list(argv)))
+    a = p.parse_args(authors_argv(argv))
     if not getattr(a, 'func', None): p.print_help(); return 0
-    try: r = a.func(a)
-    except (FileNotFoundError, FileExistsError, ImageIOError, ValueError, RuntimeError) as e:
-        print(f'ein_hdr {a.command}: error: {e}', file=sys.stderr); return 2
-    except KeyboardInterrupt:
-        print('interrupted', file=sys.stderr); return 130
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning                       # the library's warnings as one line each
+        try: r = a.func(a)
+        except KeyboardInterrupt:
+            print('interrupted', file=sys.stderr); return 130
+        except Exception as e:
+            msg = _user_error(e)
+            if msg is None: raise                                   # not the user's: a bug, reported with its traceback
+            print(f'ein_hdr {a.command}: error: {msg}', file=sys.stderr); return 2
     return int(r or 0)

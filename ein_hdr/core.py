@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['SDR_EXTS', 'HDR_EXTS', 'BT709', 'PU21_BANDING_GLARE', 'PU21_LMIN', 'PU21_LMAX', 'WELL_EXPOSED', 'PEAK_NITS',
-           'PEAK_PCT', 'UHDR_OFFSET', 'SDR_WHITE_NITS', 'UHDR_MAX_NITS', 'shared_root', 'shared_path', 'ImageIOError',
-           'atomic_write', 'read_sdr', 'read_sdr_uint8', 'write_sdr', 'sanitize_hdr', 'read_hdr', 'write_hdr',
-           'is_hdr_file', 'is_sdr_file', 'read_image', 'srgb_to_linear', 'linear_to_srgb', 'gamma_to_linear',
-           'linear_to_gamma', 'luminance', 'expose', 'tonemap_gamma', 'reinhard', 'mu_law', 'pu21_encode', 'as_numpy',
-           'well_exposed', 'clipped', 'align_scale', 'absolute_scale', 'to_display', 'auto_exposure', 'show_images',
-           'show_exposures', 'jpeg_segments', 'encode_uhdr', 'write_uhdr', 'is_uhdr', 'read_uhdr', 'HDRImage',
-           'show_hdr', 'preview', 'thumbnail', 'contact_sheet']
+__all__ = ['SDR_EXTS', 'HDR_EXTS', 'MAX_PIXELS', 'SDR_GAMMA', 'BT709', 'PU21_BANDING_GLARE', 'PU21_LMIN', 'PU21_LMAX',
+           'WELL_EXPOSED', 'PEAK_NITS', 'PEAK_PCT', 'UHDR_OFFSET', 'SDR_WHITE_NITS', 'UHDR_MAX_NITS', 'shared_root',
+           'shared_path', 'ImageIOError', 'check_pixels', 'atomic_write', 'read_sdr', 'read_sdr_uint8', 'write_sdr',
+           'sanitize_hdr', 'read_hdr', 'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image', 'srgb_to_linear',
+           'linear_to_srgb', 'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose', 'tonemap_gamma', 'reinhard',
+           'mu_law', 'pu21_encode', 'as_numpy', 'well_exposed', 'clipped', 'align_scale', 'absolute_scale',
+           'to_display', 'auto_exposure', 'show_images', 'show_exposures', 'jpeg_segments', 'encode_uhdr', 'write_uhdr',
+           'is_uhdr', 'read_uhdr', 'HDRImage', 'show_hdr', 'preview', 'thumbnail', 'contact_sheet', 'check_answer']
 
 # %% ../nbs/00_core.ipynb #5815ae98
 def shared_root()->Path:
@@ -42,6 +42,7 @@ class ImageIOError(ValueError):
 
 SDR_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp')
 HDR_EXTS = ('.hdr', '.exr')
+MAX_PIXELS = 120_000_000 # the largest image (width × height) the readers decode unless told otherwise: a 100 MP camera fits
 
 def _check_readable(path, exts, kind):
     path = Path(path)
@@ -52,11 +53,24 @@ def _check_readable(path, exts, kind):
     if path.stat().st_size == 0: raise ImageIOError(f"{path}: file is empty (0 bytes)")
     return path
 
+def check_pixels(path, h:int, w:int, # the image's size, from its header
+                 max_pixels:int|None=None, # None: `MAX_PIXELS`; 0 or less: no limit
+                ):
+    "Refuse, before decoding, an image with more than `max_pixels` pixels (a decompression bomb: a few kB that decode to GB)."
+    lim = MAX_PIXELS if max_pixels is None else int(max_pixels)
+    if lim > 0 and int(h) * int(w) > lim:
+        raise ImageIOError(f"{path}: {w}×{h} = {int(h) * int(w):,} pixels, over the limit of {lim:,}; if you trust the file, "
+                           f"raise the limit with max_pixels=N (on the command line --max-pixels N; 0: no limit)")
+
 # %% ../nbs/00_core.ipynb #a7ba45c1
-def _umask()->int:
-    "The process umask (read once: reading it means setting it briefly)."
-    if not hasattr(_umask, 'v'): _umask.v = os.umask(0); os.umask(_umask.v)
-    return _umask.v
+def _read_umask()->int:
+    "The process umask: from /proc on Linux; elsewhere by setting it briefly, once, when this module loads (before any writer thread)."
+    try:
+        with open('/proc/self/status') as f: return int(next(l.split()[1] for l in f if l.startswith('Umask:')), 8)
+    except (OSError, StopIteration, ValueError): m = os.umask(0); os.umask(m); return m
+
+_UMASK = _read_umask()
+def _umask()->int: return _UMASK
 
 def atomic_write(path, # destination
                  write_fn, # called with a temporary path (same folder, same suffix) that it must fill
@@ -89,43 +103,78 @@ def _to_rgb(a, path):
     else: raise ImageIOError(f"{path}: {c} channels is not a grey/RGB/RGBA image")
     return a
 
-def _is_png16(path):
-    "True for a 16-bit PNG, which Pillow (imageio's PNG plugin) would silently read as 8-bit RGB"
-    with open(path, 'rb') as f: head = f.read(25)
-    return head[:8] == b'\x89PNG\r\n\x1a\n' and len(head) == 25 and head[24] == 16
+def _unit(a, path, bits:int|None=None)->np.ndarray:
+    "Samples as float32 in [0, 1]: integers over their full scale (`bits`, else the type's), floats as they are (SDR: at most 1)."
+    if a.dtype == bool: return a.astype(np.float32)
+    if np.issubdtype(a.dtype, np.integer):
+        b = (bits or 8 * a.dtype.itemsize) - bool(np.issubdtype(a.dtype, np.signedinteger))
+        return np.clip(a.astype(np.float32) / np.float32(2 ** b - 1), 0, 1)
+    if not np.issubdtype(a.dtype, np.floating): raise ImageIOError(f"{path}: unsupported sample type {a.dtype}")
+    if not np.isfinite(a).all(): raise ImageIOError(f"{path}: contains NaN or Inf values")
+    if a.size and a.max() > 1 + 1 / 255: raise ImageIOError(f"{path}: float samples up to {float(a.max()):.4g}, beyond SDR's [0, 1] (an HDR image? save it as .exr or .hdr)")
+    return np.clip(a.astype(np.float32), 0, 1)
 
-def _read_oiio(path, fmt):
+def _png16_size(head:bytes):
+    "(height, width) from the header of a 16-bit PNG (which Pillow would silently read as 8-bit RGB); None for any other file."
+    if head[:8] != b'\x89PNG\r\n\x1a\n' or len(head) < 25 or head[24] != 16: return None
+    return int.from_bytes(head[20:24], 'big'), int.from_bytes(head[16:20], 'big')
+
+def _read_oiio(path, fmt, max_pixels=None):
     import OpenImageIO as oiio
     inp = oiio.ImageInput.open(str(path))
     if inp is None: raise ValueError(oiio.geterror())
     try:
-        spec = inp.spec(); a = inp.read_image(0, 0, 0, spec.nchannels, fmt)
+        spec = inp.spec(); check_pixels(path, spec.height, spec.width, max_pixels)
+        a = inp.read_image(0, 0, 0, spec.nchannels, fmt)
         if a is None: raise ValueError(inp.geterror())
     finally: inp.close()
     return np.asarray(a).reshape(spec.height, spec.width, spec.nchannels)
 
-def read_sdr(path, # PNG/JPEG/TIFF/BMP file, 8 or 16 bit
+# %% ../nbs/00_core.ipynb #0f5bf857
+_PIL_FORMATS = {b'\x89PNG': 'Png', b'\xff\xd8\xff': 'Jpeg', b'BM': 'Bmp', b'II*\x00': 'Tiff', b'MM\x00*': 'Tiff', b'II+\x00': 'Tiff', b'MM\x00+': 'Tiff'}
+
+def _read_pil(path, head:bytes, max_pixels=None)->np.ndarray:
+    "Decode with Pillow's reader for the format the bytes say, after checking the size in the header; any mode (palette, CMYK...) to RGB."
+    import importlib
+    kind = next((k for m, k in _PIL_FORMATS.items() if head.startswith(m)), None)
+    if kind is None: raise ImageIOError(f"{path}: not a PNG, JPEG, TIFF or BMP file (it starts with {head[:8]!r})")
+    cls = getattr(importlib.import_module(f'PIL.{kind}ImagePlugin'), f'{kind}ImageFile')   # no Image.open: its own size limit would
+    with cls(str(path)) as im:                                                             # override ours; this reads the header only
+        check_pixels(path, im.height, im.width, max_pixels)
+        if im.mode in ('1', 'L', 'LA', 'RGB', 'RGBA', 'I', 'F') or im.mode.startswith('I;16'): return np.asarray(im)
+        return np.asarray(im.convert('RGBA' if im.mode in ('P', 'PA') else 'RGB'))   # palette, CMYK (and YCCK) JPEG/TIFF, YCbCr...
+
+def _read_tiff(path, max_pixels=None):
+    "(array, bits per sample) of a grey or RGB TIFF at any depth (tifffile); None for other kinds (palette, CMYK...: Pillow converts them)."
+    import tifffile
+    with tifffile.TiffFile(path) as t:
+        pg = t.pages[0]
+        check_pixels(path, pg.imagelength, pg.imagewidth, max_pixels)
+        if pg.photometric not in (tifffile.PHOTOMETRIC.MINISBLACK, tifffile.PHOTOMETRIC.RGB): return None
+        a = pg.asarray()
+        if a.ndim == 3 and pg.axes[0] == 'S': a = np.moveaxis(a, 0, -1)          # planar: one plane per channel
+        return a, pg.bitspersample
+
+def read_sdr(path, # PNG/JPEG/TIFF/BMP file, 8 or 16 bit, any colour mode
+             max_pixels:int|None=None, # refuse larger images (None: `MAX_PIXELS`; 0: no limit)
             )->np.ndarray: # float32 H×W×3 in [0,1]
     "Read an SDR image as float32 RGB in [0, 1]."
-    import imageio.v3 as iio
     path = _check_readable(path, SDR_EXTS, 'SDR')
-    plugin = 'tifffile' if path.suffix.lower() in ('.tif', '.tiff') else 'pillow'   # named: no search through legacy plugins
-    try: a = np.asarray(iio.imread(path, plugin=plugin)) if not _is_png16(path) else _read_oiio(path, 'uint16')
+    with open(path, 'rb') as f: head = f.read(32)
+    bits = None
+    try:
+        if (hw := _png16_size(head)): check_pixels(path, *hw, max_pixels); a = _read_oiio(path, 'uint16', max_pixels)
+        elif head[:4] in (b'II*\x00', b'MM\x00*', b'II+\x00', b'MM\x00+') and (t := _read_tiff(path, max_pixels)): a, bits = t
+        else: a = _read_pil(path, head, max_pixels)
+    except ImageIOError: raise
     except Exception as e: raise ImageIOError(f"{path}: cannot decode image ({type(e).__name__}: {e})") from None
-    if a.dtype == np.uint8: scale = 255.
-    elif a.dtype == np.uint16: scale = 65535.
-    elif a.dtype == bool: scale = 1.
-    elif np.issubdtype(a.dtype, np.floating):
-        scale = 1.
-        if not np.isfinite(a).all(): raise ImageIOError(f"{path}: contains NaN or Inf values")
-    else: raise ImageIOError(f"{path}: unsupported sample type {a.dtype}")
     a = _to_rgb(a, path)
     if a.shape[0] == 0 or a.shape[1] == 0: raise ImageIOError(f"{path}: image has no pixels")
-    return np.clip(a.astype(np.float32) / np.float32(scale), 0, 1)
+    return _unit(a, path, bits)
 
-def read_sdr_uint8(path)->np.ndarray:
+def read_sdr_uint8(path, max_pixels:int|None=None)->np.ndarray:
     "Read an SDR image as uint8 RGB H×W×3 (16-bit files are rounded)."
-    return np.round(read_sdr(path) * 255).astype(np.uint8)
+    return np.round(read_sdr(path, max_pixels) * 255).astype(np.uint8)
 
 # %% ../nbs/00_core.ipynb #e6016e5f
 def write_sdr(path, # .png, .jpg, .tif ...
@@ -181,6 +230,7 @@ def sanitize_hdr(img:np.ndarray)->np.ndarray:
 
 def read_hdr(path, # .hdr (Radiance RGBE) or .exr (OpenEXR) file
              sanitize:bool=False, # replace NaN/Inf instead of raising
+             max_pixels:int|None=None, # refuse larger images (None: `MAX_PIXELS`; 0: no limit)
             )->np.ndarray: # float32 H×W×3, linear, >= 0
     "Read an HDR image as float32 linear RGB; negatives clamped, NaN/Inf refused unless `sanitize`."
     oiio = _oiio()
@@ -190,6 +240,7 @@ def read_hdr(path, # .hdr (Radiance RGBE) or .exr (OpenEXR) file
     try:
         spec = inp.spec()
         if spec.width <= 0 or spec.height <= 0: raise ImageIOError(f"{path}: image has no pixels")
+        check_pixels(path, spec.height, spec.width, max_pixels)                  # from the header, before decoding
         a = inp.read_image(0, 0, 0, spec.nchannels, 'float')
         err = inp.geterror()
     finally: inp.close()
@@ -207,7 +258,7 @@ def read_hdr(path, # .hdr (Radiance RGBE) or .exr (OpenEXR) file
 # %% ../nbs/00_core.ipynb #1cbba4b3
 def write_hdr(path, # .exr or .hdr destination
               img, # H×W×3 (or H×W) linear float image
-              half:bool=False, # .exr only: store 16-bit half floats
+              half:bool=False, # .exr only: store 16-bit half floats (32-bit, with a warning, where values exceed half's 65504)
               overwrite:bool=False, # replace an existing file?
               protect=(), # input paths that must never be replaced
              )->Path:
@@ -220,8 +271,12 @@ def write_hdr(path, # .exr or .hdr destination
     if a.ndim != 3 or a.shape[-1] not in (3, 4): raise ImageIOError(f"{path}: expected H×W×3 image, got shape {a.shape}")
     if not np.isfinite(a).all(): raise ImageIOError(f"{path}: refusing to write an image with NaN/Inf")
     a = np.ascontiguousarray(a[..., :3])
+    fmt = 'half' if (half and ext == '.exr') else 'float'
+    with np.errstate(over='ignore'): fits = fmt == 'float' or np.isfinite(a.astype(np.float16)).all()   # half floats end at 65504: beyond, Inf
+    if not fits:
+        warnings.warn(f"{path}: values up to {float(np.abs(a).max()):.6g} do not fit half floats (at most 65504): written as 32-bit float")
+        fmt = 'float'
     def _write(tmp):
-        fmt = 'half' if (half and ext == '.exr') else 'float'
         spec = oiio.ImageSpec(a.shape[1], a.shape[0], 3, fmt)
         spec.channelnames = ('R', 'G', 'B')
         if ext == '.exr': spec.attribute('compression', 'zip')
@@ -235,9 +290,9 @@ def write_hdr(path, # .exr or .hdr destination
 def is_hdr_file(path)->bool: return Path(path).suffix.lower() in HDR_EXTS
 def is_sdr_file(path)->bool: return Path(path).suffix.lower() in SDR_EXTS
 
-def read_image(path)->np.ndarray:
-    "Read an HDR (linear) or SDR (display-referred, [0,1]) image by suffix."
-    return read_hdr(path) if is_hdr_file(path) else read_sdr(path)
+def read_image(path, max_pixels:int|None=None)->np.ndarray:
+    "Read an HDR (linear) or SDR (display-referred, [0,1]) image by suffix (`max_pixels`: see `check_pixels`)."
+    return read_hdr(path, max_pixels=max_pixels) if is_hdr_file(path) else read_sdr(path, max_pixels)
 
 # %% ../nbs/00_core.ipynb #60eef28a
 def _xp(x):
@@ -260,12 +315,14 @@ def linear_to_srgb(x):
     x = x.clip(0, 1) if xp is np else x.clamp(0, 1)
     return xp.where(x <= 0.0031308, x * 12.92, 1.055 * x ** (1 / 2.4) - 0.055)
 
-def gamma_to_linear(x, gamma:float=2.2):
+SDR_GAMMA = 2.2 # the SDR encoding assumed where a photograph's own is unknown: the linearised-SDR baseline, the residual head, absolute output
+
+def gamma_to_linear(x, gamma:float=SDR_GAMMA):
     "Decode a pure power-law (gamma) encoding."
     xp, _ = _xp(x)
     return (x.clip(0, 1) if xp is np else x.clamp(0, 1)) ** gamma
 
-def linear_to_gamma(x, gamma:float=2.2):
+def linear_to_gamma(x, gamma:float=SDR_GAMMA):
     "Encode linear values with a pure power law, clipped to [0,1]."
     xp, _ = _xp(x)
     return (x.clip(0, 1) if xp is np else x.clamp(0, 1)) ** (1 / gamma)
@@ -444,6 +501,7 @@ def _xmp_primary(gainmap_len:int)->bytes:
             f'<rdf:li rdf:parseType="Resource"><Container:Item Item:Semantic="GainMap" Item:Mime="image/jpeg" Item:Length="{gainmap_len}"/></rdf:li>'
             f'</rdf:Seq></Container:Directory></rdf:Description></rdf:RDF></x:xmpmeta>').encode()
 
+# %% ../nbs/00_core.ipynb #62146261
 def _xmp_gainmap(lo:float, hi:float, cap:float)->bytes:
     return (f'<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="ein_hdr"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
             f'<rdf:Description rdf:about="" xmlns:hdrgm="http://ns.adobe.com/hdr-gain-map/1.0/" hdrgm:Version="1.0" '
@@ -469,6 +527,7 @@ def _jpeg_decode(data:bytes)->np.ndarray:
     import imageio.v3 as iio
     return _to_rgb(np.asarray(iio.imread(data, extension='.jpg')), '<jpeg>')
 
+# %% ../nbs/00_core.ipynb #aec8c626
 def encode_uhdr(hdr=None, # linear HDR H×W×3 relative to SDR white (1.0): the file decodes back to it
                 sdr=None, # the SDR rendition: uint8 or float [0,1] H×W×3, sRGB; None: `hdr` clipped at SDR white
                 gain=None, # instead of `hdr`: the HDR rendition as a linear gain over the SDR rendition, H×W×3
@@ -512,6 +571,7 @@ def encode_uhdr(hdr=None, # linear HDR H×W×3 relative to SDR white (1.0): the 
     size = len(pre) + n_mpf + len(rest)
     return pre + _app(0xE2, _mpf(size, len(gm), size - (len(pre) + 8))) + rest + gm
 
+# %% ../nbs/00_core.ipynb #ebd29208
 def write_uhdr(path, # a .jpg destination
                hdr=None, sdr=None, gain=None, base_jpeg=None, quality:int=95, display_peak=None, sdr_white:float=SDR_WHITE_NITS,
                overwrite:bool=False, protect=())->Path:
@@ -530,12 +590,16 @@ def is_uhdr(data)->bool:
 
 def read_uhdr(path, # an Ultra HDR JPEG
               boost:float|None=None, # display headroom to render for (linear; None: the file's full capacity)
+              max_pixels:int|None=None, # refuse larger images, from the header (None: `MAX_PIXELS`; 0: no limit)
              )->tuple: # (HDR float32 H×W×3 linear, 1.0 = SDR white; SDR uint8 H×W×3)
     "Decode an Ultra HDR JPEG with Google's libultrahdr (imagecodecs): the HDR rendition and the SDR one."
     try: import imagecodecs
     except ImportError: raise ImportError("reading Ultra HDR needs imagecodecs: pip install imagecodecs") from None
     path = Path(path); data = path.read_bytes()
     if not imagecodecs.ultrahdr_check(data): raise ImageIOError(f"{path}: not an Ultra HDR (gain-map) JPEG")
+    for part in (data, data[_jpeg_end(data):]):                              # the photograph, and the gain map after it
+        for m, a, b in (jpeg_segments(part) if part[:2] == b'\xff\xd8' else []):   # each frame header: precision, height, width
+            if m in (0xC0, 0xC1, 0xC2): check_pixels(path, int.from_bytes(part[a + 5:a + 7], 'big'), int.from_bytes(part[a + 7:a + 9], 'big'), max_pixels)
     hdr = imagecodecs.ultrahdr_decode(data, **({'boost': float(boost)} if boost else {}))[..., :3].astype(np.float32)
     return hdr, imagecodecs.ultrahdr_decode(data, dtype='uint8')[..., :3]
 
@@ -589,3 +653,17 @@ def contact_sheet(paths, # image files (HDR and/or SDR)
     if out is not None:
         atomic_write(out, lambda t: fig.savefig(t, dpi=100, format='png'), overwrite=overwrite)
     return fig
+
+# %% ../nbs/00_core.ipynb #d327a155
+def check_answer(yours, # your function
+                 ours, # the book's function, the same signature
+                 *inputs, # what both are called with
+                 eps:float=1e-5, # the largest difference allowed
+                )->float:
+    "Run an exercise's answer and the book's function on the same inputs; returns the largest difference, and says whether it is within `eps`."
+    a, b = as_numpy(yours(*inputs)), as_numpy(ours(*inputs))
+    if a.shape != b.shape: raise AssertionError(f"your result has shape {a.shape}, the book's {b.shape}")
+    d = float(np.abs(a.astype(np.float64) - b.astype(np.float64)).max()) if a.size else 0.
+    print(f"{'✓ matches' if d <= eps else '✗ differs'}: largest difference {d:.3g} (allowed {eps:g})")
+    if d > eps: raise AssertionError(f"largest difference {d:.3g} is above {eps:g}")
+    return d

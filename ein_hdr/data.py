@@ -4,20 +4,21 @@
 
 # %% ../nbs/02_data.ipynb #64b3bf17
 from __future__ import annotations
-import io, json, math
+import io, json, math, re, zlib
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+import torch.nn.functional as F
 from torch.utils.data import Dataset, DataLoader
 from .core import *
-from .model import exposure_masks, paper_size
+from .model import exposure_masks, paper_size, grey_uint8, as_batch
 
 # %% auto #0
-__all__ = ['CURVES', 'SDR_GLOBS', 'DataError', 'read_pairs', 'write_pairs', 'resize_area', 'camera_curve', 'exposure_for_clip',
-           'jpeg_roundtrip', 'VirtualCamera', 'image_size', 'list_sdr', 'minmax', 'PairDataset', 'SDRFolder',
-           'make_loader', 'list_hdr', 'split_files', 'make_dataset']
+__all__ = ['CURVES', 'DataError', 'read_pairs', 'write_pairs', 'resize_area', 'camera_curve', 'exposure_for_clip',
+           'jpeg_roundtrip', 'VirtualCamera', 'image_size', 'list_sdr', 'grey_range', 'exposure_masks_in',
+           'photo_grey_range', 'minmax', 'PairDataset', 'make_loader', 'list_hdr', 'split_files', 'make_dataset']
 
 # %% ../nbs/02_data.ipynb #fae78230
 class DataError(ValueError):
@@ -177,8 +178,6 @@ class VirtualCamera:
         return sdr, p
 
 # %% ../nbs/02_data.ipynb #514147b9
-SDR_GLOBS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff')
-
 def image_size(path)->tuple:
     "(height, width) from the file header; a clear error for unreadable files."
     import OpenImageIO as oiio
@@ -190,10 +189,49 @@ def image_size(path)->tuple:
     return spec.height, spec.width
 
 def list_sdr(folder)->list:
-    "Every SDR image (png, jpg, jpeg, tif, tiff, any case) in a folder, sorted by name."
+    "Every SDR image (core.SDR_EXTS: png, jpg, jpeg, tif, tiff, bmp; any case) in a folder, sorted by name."
     folder = Path(folder)
     if not folder.is_dir(): raise FileNotFoundError(f"{folder}: folder not found")
-    return sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SDR_GLOBS and not p.name.startswith('.')), key=lambda p: p.name)
+    return sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SDR_EXTS and not p.name.startswith('.')), key=lambda p: p.name)
+
+# %% ../nbs/02_data.ipynb #5b7564d1
+def grey_range(sdr)->tuple:
+    "(lo, hi): the darkest and brightest OpenCV grey level (0-255) of an SDR image (H×W×3 or 3×H×W, uint8 or float in [0, 1]): what `exposure_masks` normalises by."
+    g = grey_uint8(as_batch(sdr))
+    return int(g.min()), int(g.max())
+
+def exposure_masks_in(sdr, # SDR (H×W×3, 3×H×W or B×3×H×W; uint8 or float in [0, 1]), e.g. a crop
+                      lo:int, hi:int, # the grey range to normalise by, e.g. `grey_range` of the whole photograph
+                      sigma2:float=0.005)->tuple: # (mask_down, mask_up), each float32 B×3×H×W
+    "`exposure_masks` with the grey levels normalised by a given range instead of the image's own."
+    g = grey_uint8(as_batch(sdr)).float()
+    g = (g - lo) / max(hi - lo, 1) if hi > lo else g / 255.
+    dil = lambda m: F.max_pool2d(m, 3, stride=1, padding=1).expand(-1, 3, -1, -1).contiguous()
+    return dil(torch.exp(-g ** 2 / (2 * sigma2))), dil(torch.exp(-(g - 1) ** 2 / (2 * sigma2)))
+
+def _bisect(f, a:float, b:float)->float:
+    "With f(a) false and f(b) true (f monotone): (a, b) closed in around where f turns true."
+    for _ in range(60): m = (a + b) / 2; a, b = (a, m) if f(m) else (m, b)
+    return a, b
+
+def photo_grey_range(camera:VirtualCamera, hdr:np.ndarray, # the camera and the whole photograph
+                     p:dict)->tuple: # the parameters a crop of it was shot with (what the camera returned)
+    "`grey_range` of the whole photograph shot as its crop was (noise and JPEG left out: they move the extremes by a level or two, at random)."
+    fixed = {**p, 'noise': 0., 'jpeg_quality': None}
+    x = hdr.reshape(-1, 3) * np.float32(p['exposure'])             # as the camera exposes it
+    if p.get('wb_r'): x = x * np.array([p['wb_r'], 1., p['wb_b']], np.float32)
+    lo, hi = np.minimum(np.minimum(x[:, 0], x[:, 1]), x[:, 2]), np.maximum(np.maximum(x[:, 0], x[:, 1]), x[:, 2])                                      # a pixel's grey lies between its darkest and its brightest channel's level
+    kw = {k: p[k] for k in ('gamma', 'n', 'sigma', 'a') if p.get(k) is not None}
+    q = lambda v: np.round(camera_curve(np.float32([v]), p['curve'], **kw) * 255)[0]
+    top, bot = q(lo.max()), q(hi.min())                              # the brightest grey is at least `top`, the darkest at most `bot`
+    shoot = lambda keep: grey_range(camera(np.ascontiguousarray(hdr.reshape(-1, 3)[keep])[:, None], np.random.default_rng(0), **fixed)[0])
+    if top < 255:                                                    # only pixels whose brightest channel reaches `top` can hold the brightest grey
+        a = -1. if q(0.) >= top else _bisect(lambda v: q(v) >= top, 0., float(lo.max()))[0]
+        top = shoot(hi > a)[1]
+    if bot > 0:                                                      # only pixels whose darkest channel gets down to `bot` can hold the darkest
+        b = np.inf if q(2.) <= bot else _bisect(lambda v: q(v) > bot, float(hi.min()), 2.)[1]
+        bot = shoot(lo < b)[0]
+    return int(bot), int(top)
 
 # %% ../nbs/02_data.ipynb #5a1f8da2
 def _find_table(root, split, name=None):
@@ -212,6 +250,11 @@ def _exts(given, default)->tuple:
     if not given: return tuple(default)
     return tuple(('.' + e.lower().lstrip('.')) for e in ([given] if isinstance(given, str) else given))
 
+def _inside(pairs:pd.DataFrame, table, split:str):
+    "Refuse table entries that leave their split's folder: absolute paths or `..` (validation images could leak into training)."
+    out = [f"{n} ({col})" for col in ('HDR', 'SDR') for n in pairs[col] if Path(n).is_absolute() or '..' in Path(n.replace('\\', '/')).parts]
+    if out: raise DataError(f"{table}: {len(out)} entries point outside {split}_HDR/ and {split}_SDR/ (absolute paths or '..'): {out[:10]}")
+
 def minmax(x):
     "Per-image min-max normalisation over all pixels and channels (the paper's target)."
     lo, hi = float(x.min()), float(x.max())
@@ -229,6 +272,7 @@ class PairDataset(Dataset):
                  scale:tuple=(1., 1.), # 'crop' mode: random downscale factor range before cropping
                  rotate:bool=True, # 'crop' mode: random 90° rotations
                  target:str='minmax', # 'minmax' (paper) or 'exposure'
+                 masks:str='crop', # exposure masks normalised by the served item's own grey range ('crop', the authors') or, as inference, by the whole photograph's ('image': recorded by make_dataset, else the stored image's)
                  valid_long_side:int=640, # paper validation size
                  hdr_exts:tuple|None=None, # accepted HDR extensions (default .hdr, .exr)
                  sdr_exts:tuple|None=None, # accepted SDR extensions (default png, jpg, jpeg, tif, tiff, bmp)
@@ -236,6 +280,8 @@ class PairDataset(Dataset):
         self.root = Path(root); self.split, self.mode = split, mode
         if mode not in ('paper', 'crop'): raise ValueError(f"mode must be 'paper' or 'crop', got {mode!r}")
         if target not in ('minmax', 'exposure'): raise ValueError(f"target must be 'minmax' or 'exposure', got {target!r}")
+        if masks not in ('crop', 'image'): raise ValueError(f"masks must be 'crop' or 'image', got {masks!r}")
+        self.masks = masks
         self.train = split == 'train' if train is None else train
         self.augment = self.train if augment is None else augment
         self.crop_size, self.scale, self.rotate, self.target = crop_size, scale, rotate, target
@@ -247,16 +293,19 @@ class PairDataset(Dataset):
             if not d.is_dir(): raise FileNotFoundError(f"{d}: folder not found (expected the paper's layout: {split}_SDR/, {split}_HDR/, {split}.xls)")
         self.table = _find_table(self.root, split, table)
         self.pairs = read_pairs(self.table, sheet=split)
-        self.exposures = self._read_exposures()
+        _inside(self.pairs, self.table, split)
+        self.exposures, self.ranges = self._read_camera()
         if target == 'exposure' and self.exposures is None:
             raise DataError(f"{self.root}: target='exposure' needs {split}_camera.csv (written by ein_hdr make-dataset)")
         if check: self.check()
 
-    def _read_exposures(self):
+    def _read_camera(self)->tuple:
+        "From {split}_camera.csv: {SDR: exposure}, and {SDR: (grey_lo, grey_hi)} of the photograph it was cut from where recorded (else None)."
         p = self.root/f'{self.split}_camera.csv'
-        if not p.exists(): return None
-        cam = pd.read_csv(p, dtype={'SDR': str})
-        return dict(zip(cam.SDR.astype(str), cam.exposure.astype(float)))
+        if not p.exists(): return None, None
+        cam = pd.read_csv(p, dtype={'SDR': str}); names = cam.SDR.astype(str)
+        ranges = dict(zip(names, zip(cam.grey_lo.astype(int), cam.grey_hi.astype(int)))) if {'grey_lo', 'grey_hi'} <= set(cam) else None
+        return dict(zip(names, cam.exposure.astype(float))), ranges
 
     def check(self):
         "Every listed file has an accepted extension, exists and is large enough; one error lists all problems."
@@ -320,24 +369,15 @@ class PairDataset(Dataset):
         "Item `i` of the current epoch, or of any epoch with key `(epoch, i)` (what a loader that lives across epochs asks for)."
         epoch, i = key if isinstance(key, tuple) else (None, key)
         sdr, hdr, name = self.load(i)
+        whole = None if self.masks == 'crop' else (self.ranges or {}).get(name) or grey_range(sdr)   # the photograph's range (recorded), or the stored image's
         sdr, hdr = self.geometry(sdr, hdr, self.rng(i, epoch))
         sdr8 = np.round(np.clip(sdr, 0, 1) * 255).astype(np.uint8)
-        md, mu = exposure_masks(_to_chw(sdr8))
+        md, mu = exposure_masks(_to_chw(sdr8)) if whole is None else exposure_masks_in(sdr8, *whole)
         exposure = self.exposures.get(name, float('nan')) if self.exposures else float('nan')
         target = minmax(hdr) if self.target == 'minmax' else hdr * np.float32(exposure)
         return dict(ldr=_to_chw(sdr8.astype(np.float32) / 255.), mask_down=md[0], mask_up=mu[0],
                     target=_to_chw(target.astype(np.float32)), hdr=_to_chw(np.ascontiguousarray(hdr, dtype=np.float32)),
                     exposure=torch.tensor(exposure, dtype=torch.float32), name=name)
-
-# %% ../nbs/02_data.ipynb #9fbfd7eb
-class SDRFolder(Dataset):
-    "Every SDR image in a folder (png, jpg, jpeg, tif, tiff; any case; sorted): uint8 3×H×W and name."
-    def __init__(self, folder):
-        self.folder = Path(folder); self.files = list_sdr(folder)
-    def __len__(self): return len(self.files)
-    def __getitem__(self, i):
-        p = self.files[i]
-        return dict(sdr=_to_chw(read_sdr_uint8(p)), name=p.name, path=str(p))
 
 # %% ../nbs/02_data.ipynb #0197bc1d
 def _worker_init(_):
@@ -388,7 +428,7 @@ def make_dataset(hdr_dir, # folder of .hdr/.exr photographs, or a list of folder
                  crops:int=4, # crops per photograph
                  size:int=256, # crop size in pixels (0: whole image)
                  seed:int=2021,
-                 camera:VirtualCamera|None=None,
+                 camera:VirtualCamera|dict|None=None, # the camera; or {name: VirtualCamera}: every crop through each (the name in the file names and a `camera` column)
                  half:bool=True, # store HDR crops as half-float EXR
                  overwrite:bool=False,
                  progress:bool=True, log=print,
@@ -399,6 +439,9 @@ def make_dataset(hdr_dir, # folder of .hdr/.exr photographs, or a list of folder
     files = _hdr_inputs(hdr_dir)
     if not files: raise DataError(f"{hdr_dir}: no .hdr or .exr files found")
     out = Path(out_dir); camera = camera or VirtualCamera()
+    cams = camera if isinstance(camera, dict) else None
+    if cams is not None and not all(re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9_-]*', str(n)) for n in cams):
+        raise ValueError(f"camera names go into file names: letters, digits, '_' and '-' only, got {list(cams)}")
     parts = {split: files} if split else dict(zip(('train', 'valid'), split_files(files, valid_fraction, seed)))
     outputs = [out/f'{s}{x}' for s in parts for x in ('_SDR', '_HDR', '.xls', '_camera.csv')]
     existing = [p for p in outputs if p.exists() and (p.is_file() or any(p.iterdir()))]
@@ -418,11 +461,14 @@ def make_dataset(hdr_dir, # folder of .hdr/.exr photographs, or a list of folder
             crop = hdr[t:t + size, l:l + size] if size else hdr
             hname = f'{f.stem}_c{j:02d}.exr'
             write_hdr(out/f'{sp}_HDR'/hname, crop, half=half, overwrite=overwrite)
-            for k in range(exposures):
-                sdr, p = camera(crop, rng)
-                sname = f'{f.stem}_c{j:02d}_e{k}.png'
-                write_sdr(out/f'{sp}_SDR'/sname, sdr, overwrite=overwrite)
-                rows[sp].append(dict(HDR=hname, SDR=sname, source=f.name, top=t, left=l, **p))
+            for k in range(exposures):                   # several cameras: each its own generator (adding one changes no other's images)
+                for n, cam, r in ([(None, camera, rng)] if cams is None else
+                                  [(n, c, np.random.default_rng([seed, files.index(f), j, k, zlib.crc32(n.encode())])) for n, c in cams.items()]):
+                    sdr, p = cam(crop, r)
+                    p['grey_lo'], p['grey_hi'] = photo_grey_range(cam, hdr, p) if size else grey_range(sdr)
+                    sname = f'{f.stem}_c{j:02d}_e{k}.png' if n is None else f'{f.stem}_c{j:02d}_{n}_e{k}.png'
+                    write_sdr(out/f'{sp}_SDR'/sname, sdr, overwrite=overwrite)
+                    rows[sp].append(dict(HDR=hname, SDR=sname, source=f.name, top=t, left=l, **({} if n is None else dict(camera=n)), **p))
     for sp in parts:
         df = pd.DataFrame(rows[sp])
         if len(df) == 0: continue

@@ -30,6 +30,7 @@ class ImageState:
         self.hdr = reconstruct(model, self.sdr)
         self.gates = self._gates(model, t, md, mu)
         self.preds = {'EIN': self.hdr}
+        self.shot = float(np.log2(align_scale(self.hdr, gamma_to_linear(s, SDR_GAMMA), s)))   # +0 EV: the exposure the photograph was shot at
         for name, fn in BASELINES.items():
             b = fn(s); self.preds[name] = b * align_scale(b, self.hdr, s)      # shown on EIN's scale
     @staticmethod
@@ -43,8 +44,8 @@ class ImageState:
         return [(f'{n} gate a{k + 1}', a[0, 0].numpy()) for n, g in (('under', au), ('over', ao)) for k, a in enumerate(g) if k > 0]
 
 def explore_figure(st:ImageState, exposure:float=0., method:str='gamma', title:str=''):
-    "One figure: SDR, masks, gates; EIN and the baselines at one exposure (stops above auto exposure)."
-    base = auto_exposure(st.hdr, 50)
+    "One figure: SDR, masks, gates; EIN and the baselines at one exposure (stops above the one the photograph was shot at)."
+    base = st.shot
     ims = [st.sdr / 255., st.masks[0], st.masks[1]] + [g / max(g.max(), 1e-6) for _, g in st.gates]
     titles = ['SDR', 'mask_down', 'mask_up'] + [n for n, _ in st.gates]
     ims += [to_display(p, exposure=base + exposure, method=method) for p in st.preds.values()]

@@ -9,32 +9,36 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import *
-from .model import EIN, load_official_checkpoint, predict, exposure_masks, as_batch, CheckpointError, valid_size, resolve_precision, autocast_for, paper_size
+from .model import EIN, load_official_checkpoint, read_checkpoint, predict, exposure_masks, as_batch, CheckpointError, valid_size, paper_size
+from .fast import resolve_precision, autocast_for
 from .data import list_sdr, image_size
 
 # %% auto #0
-__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'FORMATS', 'ERRORS', 'load_model', 'default_model_scenes', 'tile_starts', 'feather',
-           'reconstruct', 'sdr_method', 'to_absolute', 'uhdr_gain', 'sdr_inputs', 'run_shape', 'shape_policy',
-           'compile_model', 'output_formats', 'reconstruct_folder']
+__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'FORMATS', 'ERRORS', 'load_model', 'default_model_scenes', 'tile_starts', 'tile_size',
+           'feather', 'reconstruct', 'sdr_method', 'to_absolute', 'uhdr_gain', 'made_by_ein_hdr', 'output_names',
+           'sdr_inputs', 'run_shape', 'shape_policy', 'compile_model', 'output_formats', 'output_plan',
+           'reconstruct_folder']
 
 # %% ../nbs/05_inference.ipynb #7bf57d22
 WEIGHTS_DIR = Path(__file__).resolve().parent/'weights' if '__file__' in globals() else Path('../ein_hdr/weights').resolve()
-DEFAULT_MODEL = WEIGHTS_DIR/'ein_default.pt'
+DEFAULT_MODEL = WEIGHTS_DIR/'ein_default.safetensors'
 
-def load_model(checkpoint=None, # path to our checkpoint or the authors' .pth; None: the shipped default model
-               device='cpu')->EIN:
-    "An EIN ready for inference (eval mode, fast path)."
+def load_model(checkpoint=None, # our checkpoint (.pt, .safetensors) or the authors' .pth; None: the shipped default model
+               device='cpu',
+               head:str|None=None, # the head of a bare state_dict in our layout ('sigmoid' or 'residual'; None: the paper's, with a warning)
+              )->EIN:
+    "An EIN ready for inference (eval mode, fast path); loading runs no code from the file."
     if checkpoint is None:
         if not DEFAULT_MODEL.exists():
             raise CheckpointError(f"no default model is shipped at {DEFAULT_MODEL}; pass --checkpoint PATH "
                                   "(a checkpoint from `ein_hdr train`, or the authors' EIN .pth)")
         checkpoint = DEFAULT_MODEL
-    return load_official_checkpoint(checkpoint, device=device).eval()
+    return load_official_checkpoint(checkpoint, device=device, head=head).eval()
 
 def default_model_scenes()->list:
-    "Names (file stems) of the scenes the shipped model was trained on, from its checkpoint; [] if it does not say."
+    "Names (file stems) of the scenes the shipped model was trained on, from its metadata; [] if it does not say."
     if not DEFAULT_MODEL.exists(): return []
-    sc = torch.load(DEFAULT_MODEL, map_location='cpu', weights_only=False).get('scenes') or {}
+    sc = read_checkpoint(DEFAULT_MODEL).get('scenes') or {}
     return sorted(Path(n).stem for sp in ('train', 'valid') for n in sc.get(sp, []))
 
 # %% ../nbs/05_inference.ipynb #39614852
@@ -44,6 +48,18 @@ def tile_starts(n:int, tile:int, overlap:int)->list:
     step = tile - overlap
     k = int(np.ceil((n - tile) / step))
     return sorted(set(int(round(i * (n - tile) / k)) for i in range(k + 1)))
+
+def tile_size(h:int, w:int, # the image
+              tile:int|None=None, # asked for; None: decide
+              resize_mode:str|None=None, # 'paper' runs the authors' size, never tiles
+              tile_pixels:int=4_000_000, # tiles when the padded image would exceed this many pixels
+              auto_tile:int=1024, # the tile size then
+              multiple:int=8, # the padding `reconstruct` uses
+             )->int|None: # None: the full frame
+    "The tile size `reconstruct` runs an h×w image in, from the size the network would run: the image padded to what it accepts."
+    if resize_mode is not None: return None
+    if tile is None and valid_size(h, multiple) * valid_size(w, multiple) > tile_pixels: tile = auto_tile
+    return tile if tile and (h > tile or w > tile) else None
 
 def feather(h:int, w:int, overlap:int, top:bool, bottom:bool, left:bool, right:bool)->np.ndarray:
     "Blend weights of a tile: ramps over `overlap` pixels on the sides that meet another tile."
@@ -60,13 +76,12 @@ def feather(h:int, w:int, overlap:int, top:bool, bottom:bool, left:bool, right:b
 @torch.no_grad()
 def reconstruct(model:EIN, # the network
                 sdr, # H×W×3 uint8 (or float [0,1]) SDR image
-                tile:int|None=None, # tile size; None: full frame unless the image exceeds `max_pixels`
+                tile:int|None=None, # tile size; None: full frame unless the padded image exceeds `tile_pixels`
                 overlap:int=64, # tile overlap in pixels
-                max_pixels:int=4_000_000, # above this, tiles of `auto_tile` are used
+                tile_pixels:int=4_000_000, # above this (counted as the network runs it, padded), tiles of `auto_tile` are used
                 auto_tile:int=1024,
                 resize_mode:str|None=None, # None (native) or 'paper' (long side 2048 and back)
                 precision:str|None=None, # 'auto' (CUDA: fp16, CPU: fp32), 'fp32', 'tf32', 'bf16', 'fp16' (see the model notebook)
-                half:bool=False, # the older switch: fp16 on CUDA, bf16 on the CPU
                 multiple:int=8, # pad to a multiple of this (see `shape_policy`)
                 device=None,
                 buckets:dict|None=None, # padded shape → a larger shape to pad into instead (`shape_policy` for torch.compile)
@@ -75,10 +90,10 @@ def reconstruct(model:EIN, # the network
     dev = torch.device(device) if device else next(model.parameters()).device
     s = as_batch(sdr)
     H, W = s.shape[-2:]
-    if tile is None and resize_mode is None and H * W > max_pixels: tile = auto_tile
-    amp = autocast_for(resolve_precision(('fp16' if dev.type == 'cuda' else 'bf16') if half else precision, dev), dev)
+    tile = tile_size(H, W, tile, resize_mode, tile_pixels, auto_tile, multiple)
+    amp = autocast_for(resolve_precision(precision, dev), dev)
     size = lambda h, w: (buckets or {}).get((valid_size(h, multiple), valid_size(w, multiple)))
-    if tile is None or resize_mode is not None or (H <= tile and W <= tile):
+    if tile is None:
         rs = paper_size(H, W) if resize_mode == 'paper' else (H, W)
         with amp: return predict(model, s, resize_mode=resize_mode, device=dev, multiple=multiple, size=size(*rs))[0].float().permute(1, 2, 0).cpu().numpy()
     md, mu = exposure_masks(s)
@@ -100,53 +115,78 @@ def sdr_method(model:EIN):
     return lambda s: reconstruct(model, np.round(np.asarray(s, np.float32) * 255).astype(np.uint8))
 
 # %% ../nbs/05_inference.ipynb #eb570767
-def to_absolute(pred:np.ndarray, sdr, sdr_white:float|None=None, peak_nits:float|None=None)->np.ndarray:
+def to_absolute(pred:np.ndarray, sdr, sdr_white:float|None=None, peak_nits:float|None=None,
+                gamma:float=SDR_GAMMA, # the SDR's linearisation the prediction is aligned to (a model's own: `model.config.gamma`)
+               )->np.ndarray:
     "Map a relative prediction to cd/m² (see the two conventions above)."
     if (sdr_white is None) == (peak_nits is None): raise ValueError("give exactly one of sdr_white or peak_nits")
     if sdr_white is not None:
         s = np.asarray(sdr, np.float32); s = s / 255. if np.asarray(sdr).dtype == np.uint8 else s
-        return pred * np.float32(align_scale(pred, gamma_to_linear(s, 2.2), s) * sdr_white)
+        return pred * np.float32(align_scale(pred, gamma_to_linear(s, gamma), s) * sdr_white)
     q = float(np.percentile(luminance(pred), 99.9))
     return pred * np.float32(peak_nits / q if q > 0 else 1.)
 
 # %% ../nbs/05_inference.ipynb #a2c62fd6
 def uhdr_gain(pred:np.ndarray, sdr)->np.ndarray:
-    "The HDR rendition of an Ultra HDR file as a gain over the photograph: the prediction over the model's own linearisation of it (γ 2.2), one in the darkest pixels."
+    "The HDR rendition of an Ultra HDR file (the prediction relative to SDR white) as a gain over the photograph decoded as viewers decode it (sRGB); one in black pixels."
     s = np.asarray(sdr, np.float32); s = s / 255. if np.asarray(sdr).dtype == np.uint8 else s
-    lin = gamma_to_linear(s, 2.2)
-    rel = pred * np.float32(align_scale(pred, lin, s))                       # relative to SDR white, as to_absolute(sdr_white=1)
+    lin = srgb_to_linear(s)
+    rel = to_absolute(pred, sdr, sdr_white=1.)                                # as the .exr, with 1.0 at SDR white
     return np.where(lin > 1e-4, rel / np.maximum(lin, 1e-4), 1.).astype(np.float32)
 
 # %% ../nbs/05_inference.ipynb #ef1fe911
+def made_by_ein_hdr(path)->bool:
+    "Whether a JPEG is an Ultra HDR file this package wrote (its XMP says `x:xmptk=\"ein_hdr\"`); a phone's Ultra HDR photo is not."
+    path = Path(path)
+    if path.suffix.lower() not in ('.jpg', '.jpeg'): return False
+    with open(path, 'rb') as f: head = f.read(1 << 17)                     # the XMP comes right after the JFIF header
+    try: segs = jpeg_segments(head)
+    except ImageIOError: return False
+    return any(m == 0xE1 and b'x:xmptk="ein_hdr"' in head[a:b] and b'hdrgm' in head[a:b] for m, a, b in segs)
+
+def output_names(files)->dict:
+    "Each input's output name: its stem, or stem_ext for inputs that share a stem (a.jpg, a.png: a_jpg, a_png)."
+    from collections import Counter
+    n = Counter(p.stem.casefold() for p in files)                            # A.png and a.jpg clash on case-insensitive disks
+    return {p: p.stem if n[p.stem.casefold()] == 1 else f'{p.stem}_{p.suffix[1:]}' for p in files}
+
 def sdr_inputs(src, # a folder of SDR images, or one SDR image
-               exts=None, # extensions to take from a folder (default png, jpg, jpeg, tif, tiff)
+               exts=None, # extensions to take from a folder (default png, jpg, jpeg, tif, tiff, bmp)
+               log=None, # called with a line for each file of the folder that is one of this package's outputs (skipped)
               )->list:
-    "The SDR files to reconstruct: one image, or every image of a folder with an accepted extension (sorted)."
+    "The SDR files to reconstruct: one image, or every image of a folder with an accepted extension (sorted), less the outputs of an earlier run."
     src = Path(src)
     if src.is_file():
         if not is_sdr_file(src): raise ImageIOError(f"{src}: not an SDR image (expected one of {', '.join(SDR_EXTS)})")
         return [src]
     if not src.exists(): raise FileNotFoundError(f"{src}: no such folder or image")
-    files = list_sdr(src)
+    files = sorted((p for p in src.iterdir() if p.is_file() and is_sdr_file(p) and not p.name.startswith('.')), key=lambda p: p.name)
+    own = {p: 'an Ultra HDR file ein_hdr wrote' for p in files if made_by_ein_hdr(p)}
+    rest = [p for p in files if p not in own]
+    names = {p.stem.casefold() for p in rest} | {n.casefold() for n in output_names(rest).values()}   # what previews are named after
+    own |= {p: f'the preview of {p.name[:-12]}' for p in rest if p.name.lower().endswith('_preview.png') and p.name[:-12].casefold() in names}
+    for p, why in own.items(): (log or (lambda *a: None))(f"skipping {p.name}: {why}, not an input")
+    files = [p for p in files if p not in own]
     if exts: files = [p for p in files if p.suffix.lower() in {'.' + e.lower().lstrip('.') for e in exts}]
-    if not files: raise FileNotFoundError(f"{src}: no SDR images ({', '.join(exts) if exts else 'png, jpg, jpeg, tif, tiff'})")
+    if not files: raise FileNotFoundError(f"{src}: no SDR images ({', '.join(exts) if exts else ', '.join(e[1:] for e in SDR_EXTS)})")
     return files
 
-def run_shape(h:int, w:int, tile:int|None=None, resize_mode:str|None=None, max_pixels:int=4_000_000, auto_tile:int=1024)->tuple:
-    "The (h, w) the network runs for an h×w image, as `reconstruct` would run it: the authors' size, a tile, or the image."
+# %% ../nbs/05_inference.ipynb #b2d9e63a
+def run_shape(h:int, w:int, tile:int|None=None, resize_mode:str|None=None, tile_pixels:int=4_000_000, auto_tile:int=1024, multiple:int=8)->tuple:
+    "The (h, w) the network runs for an h×w image, as `reconstruct` would run it (`tile_size`): the authors' size, a tile, or the image."
     if resize_mode == 'paper': return paper_size(h, w)
-    if tile is None and h * w > max_pixels: tile = auto_tile
-    return (min(h, tile), min(w, tile)) if tile else (h, w)
+    t = tile_size(h, w, tile, resize_mode, tile_pixels, auto_tile, multiple)
+    return (min(h, t), min(w, t)) if t else (h, w)
 
 def shape_policy(sizes:list, # (h, w) of each image
                  device, bucket:int=64,
                  compile:bool=False, # torch.compile: pad every image into one of a few shapes, one graph each
-                 **run, # tile, resize_mode, max_pixels, auto_tile: as `reconstruct` will run
+                 **run, # tile, resize_mode, tile_pixels, auto_tile: as `reconstruct` will run
                 )->dict:
     "How to pad for the shapes the network will run: on CUDA to multiples of `bucket`; compiling, into one shape per orientation; cuDNN autotuning only where shapes repeat."
-    shapes = [run_shape(h, w, **run) for h, w in sizes]
     cuda = torch.device(device).type == 'cuda'
     m = bucket if cuda else 8
+    shapes = [run_shape(h, w, multiple=m, **run) for h, w in sizes]
     padded = [(valid_size(h, m), valid_size(w, m)) for h, w in shapes]
     buckets = {}
     if compile:                                          # landscape (and square) and portrait: the largest of each
@@ -168,6 +208,8 @@ def compile_model(model:EIN, dynamic:bool|None=False, backend:str='inductor'):
     cm.graphs = graphs
     return cm
 
+
+# %% ../nbs/05_inference.ipynb #b2078adf
 FORMATS = {'exr': '.exr', 'exr-half': '.exr', 'hdr': '.hdr', 'uhdr': '.jpg'} # what `reconstruct_folder` writes, and the suffix
 
 def output_formats(fmt)->list:
@@ -178,6 +220,23 @@ def output_formats(fmt)->list:
     if len({FORMATS[f] for f in fs}) < len(fs): raise ValueError(f"formats {', '.join(fs)} would write the same file: choose exr or exr-half")
     return list(dict.fromkeys(fs))
 
+def output_plan(files:list, # the inputs
+                dst, # the output folder
+                fmts:list, # from `output_formats`
+                previews:bool=False, # also {name}_preview.png
+                protect=(), # more files no output may replace (the folder's other photographs)
+               )->dict: # {input: {format or 'preview': output path}}
+    "Every output of every input, named by `output_names`; refuses, before any work, an output that is an input or that two inputs would write."
+    names, dst = output_names(files), Path(dst)
+    plan = {p: {**{f: dst/f'{names[p]}{FORMATS[f]}' for f in fmts}, **({'preview': dst/f'{names[p]}_preview.png'} if previews else {})} for p in files}
+    inputs, seen = {Path(p).resolve(): p for p in [*files, *protect]}, {}
+    for p, outs in plan.items():
+        for o in outs.values():
+            if o.resolve() in inputs: raise ImageIOError(f"{o}: the output of {p.name} would replace the input {inputs[o.resolve()].name}; write to another folder")
+            if (k := str(o.resolve()).casefold()) in seen: raise ImageIOError(f"{o}: both {seen[k].name} and {p.name} would write it")
+            seen[k] = p
+    return plan
+
 def _jpeg_bytes(path:Path)->bytes|None:
     "The file's bytes if it is a three-component JPEG (it can then be the Ultra HDR base as it is), else None."
     if path.suffix.lower() not in ('.jpg', '.jpeg'): return None
@@ -186,56 +245,64 @@ def _jpeg_bytes(path:Path)->bytes|None:
     except (ImageIOError, StopIteration): return None
     return data if sof[9] == 3 else None
 
-def _write_outputs(outs, hdr, sdr, src, previews, overwrite, protect, sdr_white, peak_nits, uhdr):
+def _write_outputs(outs, hdr, sdr, src, overwrite, protect, sdr_white, peak_nits, uhdr, gamma=SDR_GAMMA):
     "Absolute mapping (if asked), every HDR file and the preview: the writer thread's work."
-    ab = to_absolute(hdr, sdr, sdr_white, peak_nits) if (sdr_white is not None or peak_nits is not None) else hdr
+    ab = to_absolute(hdr, sdr, sdr_white, peak_nits, gamma) if (sdr_white is not None or peak_nits is not None) else hdr
     for f, out in outs.items():
-        if f == 'uhdr': write_uhdr(out, gain=uhdr_gain(hdr, sdr), sdr=sdr, base_jpeg=_jpeg_bytes(src), overwrite=overwrite, protect=protect,
-                                   **{'sdr_white': sdr_white or SDR_WHITE_NITS, **uhdr})
+        if f == 'uhdr': write_uhdr(out, hdr=to_absolute(hdr, sdr, sdr_white=1.), sdr=sdr, base_jpeg=_jpeg_bytes(src), overwrite=overwrite,
+                                   protect=protect, **{'sdr_white': sdr_white or SDR_WHITE_NITS, **uhdr})   # relative to SDR white, as viewers decode the base
+        elif f == 'preview': write_sdr(out, preview(ab), overwrite=overwrite, protect=protect)
         else: write_hdr(out, ab, half=f == 'exr-half', overwrite=overwrite, protect=protect)
-    if previews: write_sdr(Path(next(iter(outs.values()))).with_name(f'{src.stem}_preview.png'), preview(ab), overwrite=True, protect=protect)
 
+# %% ../nbs/05_inference.ipynb #50fbe82c
 ERRORS = (ImageIOError, OSError, ValueError, RuntimeError)
 
 def reconstruct_folder(src, # folder of SDR images, or one SDR image
                        dst, # output folder (created)
                        model:EIN,
                        fmt='exr', # 'exr', 'exr-half', 'hdr', 'uhdr' (Ultra HDR JPEG), or several: 'exr,uhdr'
-                       half_exr:bool=False, # the older switch: 'exr' as half floats
                        previews:bool=False, # also write {name}_preview.png (Reinhard)
-                       overwrite:bool=False,
+                       overwrite:bool=False, # replace existing outputs (previews too); inputs never
                        sdr_white:float|None=None, peak_nits:float|None=None, # absolute .exr/.hdr (see `to_absolute`); sdr_white also sets Ultra HDR's headroom
                        exts=None, # SDR extensions to take from a folder (the authors' --sdr_ext)
                        uhdr:dict|None=None, # Ultra HDR options: quality, display_peak (cd/m²)
                        buckets:dict|None=None, # padded shape → shape to pad into (`shape_policy` when compiling)
+                       max_pixels:int|None=None, # refuse larger images, from their headers (None: `MAX_PIXELS`; 0: no limit)
                        progress:bool=True, log=print, **kw)->dict:
     "Reconstruct every SDR image of a folder, reading the next and writing the last while the model runs; returns a summary (ok, skipped, failed, seconds, model_seconds)."
     from concurrent.futures import ThreadPoolExecutor
     from tqdm.auto import tqdm
     fmts = output_formats(fmt)
-    if half_exr: fmts = ['exr-half' if f == 'exr' else f for f in fmts]
     uhdr = dict(uhdr or {})
     if set(uhdr) - {'quality', 'display_peak'}: raise ValueError(f"unknown Ultra HDR options {sorted(set(uhdr) - {'quality', 'display_peak'})}")
     if peak_nits is not None and fmts == ['uhdr']: raise ValueError("peak_nits maps .exr/.hdr output to cd/m²; Ultra HDR is relative to SDR white (use sdr_white and display_peak)")
-    files = sdr_inputs(src, exts)
+    files = sdr_inputs(src, exts, log)
+    keep = sdr_inputs(src) if exts and Path(src).is_dir() else files         # every photograph there, also those exts leaves out
+    plan = output_plan(files, dst, fmts, previews, keep)                    # before any work: no output replaces an input, none is written twice
+    for p, n in output_names(files).items():
+        if n != p.stem: log(f"{p.name}: another input has the name {p.stem}; writing {n}.*")
     dst = Path(dst); dst.mkdir(parents=True, exist_ok=True)
     res = dict(ok=[], skipped=[], failed={}, seconds=0., model_seconds=[]); t0 = time.time()
-    outs = lambda p: {f: dst/f'{p.stem}{FORMATS[f]}' for f in fmts if overwrite or not (dst/f'{p.stem}{FORMATS[f]}').exists()}
-    res['skipped'] = [p.name for p in files if not outs(p)]
-    todo = [p for p in files if p.name not in res['skipped']]
+    outs = {p: {f: o for f, o in plan[p].items() if overwrite or not o.exists()} for p in files}
+    res['skipped'] = [p.name for p in files if not outs[p]]
+    todo = [p for p in files if outs[p]]
+    for p in todo:
+        if kept := [o.name for o in plan[p].values() if o not in outs[p].values()]: log(f"{p.name}: keeping the existing {', '.join(kept)} (--overwrite to replace)")
     def fail(p, e): res['failed'][p.name] = str(e); log(f"failed: {e}")
     def finish(job):
         p, fut = job
         try: fut.result(); res['ok'].append(p.name)
         except ERRORS as e: fail(p, e)
+    read = lambda p: read_sdr_uint8(p, max_pixels)
     with ThreadPoolExecutor(1, thread_name_prefix='ein-read') as reader, ThreadPoolExecutor(1, thread_name_prefix='ein-write') as writer:
-        nxt, writes = (reader.submit(read_sdr_uint8, todo[0]) if todo else None), []
+        nxt, writes = (reader.submit(read, todo[0]) if todo else None), []
         for i, p in enumerate(tqdm(todo, desc='predict', disable=not progress)):
-            cur, nxt = nxt, (reader.submit(read_sdr_uint8, todo[i + 1]) if i + 1 < len(todo) else None)   # decode the next one meanwhile
+            cur, nxt = nxt, (reader.submit(read, todo[i + 1]) if i + 1 < len(todo) else None)   # decode the next one meanwhile
             try:
                 sdr = cur.result(); tm = time.time()
                 hdr = reconstruct(model, sdr, buckets=buckets, **kw); res['model_seconds'].append(round(time.time() - tm, 4))
-                writes.append((p, writer.submit(_write_outputs, outs(p), hdr, sdr, p, previews, overwrite, files, sdr_white, peak_nits, uhdr)))
+                writes.append((p, writer.submit(_write_outputs, outs[p], hdr, sdr, p, overwrite, keep, sdr_white, peak_nits, uhdr,
+                                                          getattr(getattr(model, 'config', None), 'gamma', SDR_GAMMA))))
             except ERRORS as e: fail(p, e)
             while len(writes) > 1 or (writes and writes[0][1].done()): finish(writes.pop(0))   # at most one write in flight
         for job in writes: finish(job)

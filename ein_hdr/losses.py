@@ -4,18 +4,21 @@
 
 # %% ../nbs/03_losses.ipynb #d743b691
 from __future__ import annotations
-import contextlib, math, os
+import contextlib, functools, math, os, re
+from dataclasses import dataclass
 from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import mu_law, luminance, pu21_encode, reinhard, WELL_EXPOSED, PEAK_NITS, PEAK_PCT
+from .model import smoothstep
 
 # %% auto #0
-__all__ = ['VGG19_CFG', 'VGG19_RELU', 'VGG19_FILE', 'VGG19_URL', 'IMAGENET_MEAN', 'IMAGENET_STD', 'l1_multiscale', 'cosine_term',
-           'VGG19Features', 'MissingWeights', 'find_vgg19_weights', 'load_vgg19', 'highlight_weight',
-           'log_luminance_l1', 'quantile', 'masked_median', 'align_like_evaluation', 'pu21_l1', 'EINLoss',
-           'batch_scores']
+__all__ = ['VGG19_CFG', 'VGG19_RELU', 'VGG19_FILE', 'VGG19_URL', 'IMAGENET_MEAN', 'IMAGENET_STD', 'LOSS_TERMS', 'PAPER_LOSS',
+           'l1_multiscale', 'cosine_term', 'VGG19Features', 'MissingWeights', 'find_vgg19_weights', 'load_vgg19',
+           'highlight_weight', 'log_luminance_l1', 'quantile', 'masked_median', 'align_like_evaluation', 'pu21_l1',
+           'LossInputs', 'LossTerm', 'loss_term', 'l1_term', 'perceptual_term', 'cos_term', 'highlight_term',
+           'pu21_term', 'check_loss', 'EINLoss', 'batch_scores']
 
 # %% ../nbs/03_losses.ipynb #6884408e
 def l1_multiscale(pred, target, weights=(1., 0.5, 0.25)):
@@ -84,9 +87,8 @@ def load_vgg19(path=None, download:bool=False, pretrained:bool=True)->VGG19Featu
 
 # %% ../nbs/03_losses.ipynb #33b7dd3d
 def highlight_weight(ldr, lo:float=0.85, hi:float=1.):
-    "Per-pixel weight rising from 0 at SDR level `lo` to 1 at `hi` (largest channel), B×1×H×W."
-    t = ((ldr.amax(1, keepdim=True) - lo) / (hi - lo)).clamp(0, 1)
-    return t * t * (3 - 2 * t)
+    "Per-pixel weight rising from 0 at SDR level `lo` to 1 at `hi` (largest channel), B×1×H×W: the model's smoothstep."
+    return smoothstep(ldr.amax(1, keepdim=True), lo, hi)
 
 def log_luminance_l1(pred, target, weight=None, eps:float=1e-4):
     "L1 between log-luminances, optionally weighted per pixel (normalised by the weight sum)."
@@ -94,6 +96,7 @@ def log_luminance_l1(pred, target, weight=None, eps:float=1e-4):
     if weight is None: return d.mean()
     return (d * weight).sum() / weight.sum().clamp_min(1.)
 
+# %% ../nbs/03_losses.ipynb #2401edf5
 def quantile(x, # 1-D tensor
              q:float, # in [0, 1]
             )->torch.Tensor:
@@ -128,6 +131,7 @@ def align_like_evaluation(pred, # B×3×H×W linear prediction
     d = torch.log(t.clamp_min(1e-30)) - torch.log(p.clamp_min(1e-30))
     return pred * masked_median(d, use).exp().view(-1, 1, 1, 1).to(pred.dtype)
 
+# %% ../nbs/03_losses.ipynb #4ad4979b
 def pu21_l1(pred, # B×3×H×W linear prediction, same scale as target (exposure-referred)
             target, # B×3×H×W linear reference
             ldr=None, # the SDR input: if given, each prediction is first aligned to its target as the evaluation does
@@ -139,33 +143,103 @@ def pu21_l1(pred, # B×3×H×W linear prediction, same scale as target (exposure
     k = (peak_nits / torch.stack([quantile(l, pct / 100) for l in L]).clamp_min(1e-6)).view(-1, 1, 1, 1)
     return (pu21_encode(pred.clamp_min(0) * k) - pu21_encode(target.clamp_min(0) * k)).abs().mean() / 256.
 
+# %% ../nbs/03_losses.ipynb #6cfe7d2e
+class LossInputs:
+    "What a loss term reads: prediction, target and SDR input (B×3×H×W), and their μ-law images, made once on first use."
+    def __init__(self, pred, target, ldr=None, mu:float=5000., vgg=None, amp=None, pu21_align:bool=True):
+        self.pred, self.target, self.ldr, self.mu, self.vgg, self.amp, self.pu21_align = pred, target, ldr, mu, vgg, amp, pu21_align
+    @functools.cached_property
+    def mu_pred(self): return mu_law(self.pred.clamp_min(0), self.mu)
+    @functools.cached_property
+    def mu_target(self): return mu_law(self.target.clamp_min(0), self.mu)
+
+@dataclass
+class LossTerm:
+    "A registered loss term: `fn(LossInputs)` → a scalar tensor; `needs` what it reads beyond prediction and target."
+    name:str
+    fn:object
+    needs:tuple=()
+    doc:str=''
+
+LOSS_TERMS = {} # name → LossTerm, in the order they were registered
+_NOT_TERMS = ('time', 'epoch', 'step', 'lr', 'loss', 'imgs_per_s', 'bad') # log.csv columns a term may not take
+
+def loss_term(name:str, # the term's weight key and its log.csv column
+              needs=(), # what else it reads: 'ldr' (the SDR input), 'vgg' (VGG19 features)
+             ):
+    "Register `fn(x:LossInputs)->scalar` as a loss term (a decorator); a name registered again is replaced."
+    if not re.fullmatch(r'[a-z][a-z0-9_]*', name) or name in _NOT_TERMS or name.startswith('valid_') or name.endswith('_s'):
+        raise ValueError(f"loss term name {name!r}: use lower-case letters, digits and _, not a log.csv column ({', '.join(_NOT_TERMS)}, valid_*, *_s)")
+    def register(fn):
+        LOSS_TERMS[name] = LossTerm(name, fn, tuple(needs), (fn.__doc__ or '').strip().splitlines()[0] if fn.__doc__ else '')
+        return fn
+    return register
+
+# %% ../nbs/03_losses.ipynb #3e8deec7
+@loss_term('l1')
+def l1_term(x:LossInputs):
+    "The paper's L1 on μ-law images at three scales (1, ½, ¼; weights 1, 0.5, 0.25)."
+    return l1_multiscale(x.mu_pred, x.mu_target)
+
+@loss_term('perc', needs=('vgg',))
+def perceptual_term(x:LossInputs):
+    "The paper's perceptual term: mean MSE of VGG19 relu1_1-relu5_1 features of the μ-law images (features under `amp`)."
+    with (x.amp() if x.amp else contextlib.nullcontext()):
+        fa, fb = x.vgg(x.mu_pred), x.vgg(x.mu_target)
+    return sum(F.mse_loss(a.float(), b.float()) for a, b in zip(fa, fb)) / len(fa)
+
+@loss_term('cos')
+def cos_term(x:LossInputs):
+    "The paper's colour term: mean (1 − cos) between the RGB vectors of the μ-law images."
+    return cosine_term(x.mu_pred, x.mu_target)
+
+@loss_term('highlight', needs=('ldr',))
+def highlight_term(x:LossInputs):
+    "L1 of log-luminance, weighted towards the pixels the SDR input clipped (`highlight_weight`)."
+    return log_luminance_l1(x.pred, x.target, highlight_weight(x.ldr))
+
+@loss_term('pu21')
+def pu21_term(x:LossInputs):
+    "L1 in PU21 units as the evaluation measures (each prediction first aligned to its target when `pu21_align`, which needs the SDR)."
+    if x.pu21_align and x.ldr is None: raise ValueError("the pu21 term aligns like the evaluation: it needs the SDR input (loss(pred, target, ldr))")
+    return pu21_l1(x.pred, x.target, x.ldr if x.pu21_align else None)
+
+PAPER_LOSS = dict(l1=10., perc=1., cos=180 / math.pi) # the paper's weights
+
+# %% ../nbs/03_losses.ipynb #6ebbf647
+def check_loss(weights:dict, # term name → weight
+               where:str='loss')->dict:
+    "The weights as floats; a ValueError naming an unknown term (and the known ones) or a weight that is not a number ≥ 0."
+    if not isinstance(weights, dict) or not weights: raise ValueError(f"{where}: expected a table of term = weight, got {weights!r}")
+    bad = [k for k in weights if k not in LOSS_TERMS]
+    if bad: raise ValueError(f"{where}: unknown loss term{'s' * (len(bad) > 1)} {', '.join(map(repr, bad))} (known: {', '.join(LOSS_TERMS)}; "
+                             "a term of your own is registered with @loss_term in a module the run names in loss_modules)")
+    for k, v in weights.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            raise ValueError(f"{where}.{k}: the weight must be a number ≥ 0, got {v!r}")
+    return {k: float(v) for k, v in weights.items()}
+
 class EINLoss(nn.Module):
-    "10·L1ms + 1·perceptual + (180/π)·(1-cos) on μ-law images; optional highlight log-L1 and PU21 terms. Returns (total, parts: detached tensors)."
-    def __init__(self, vgg:VGG19Features|None=None, # None: no perceptual term
-                 w_l1:float=10., w_perc:float=1., w_cos:float=180 / math.pi,
-                 w_highlight:float=0., # weight of the highlight log-luminance term (0 in the paper)
-                 w_pu21:float=0., # weight of the PU21 L1 term (0 in the paper)
-                 pu21_align:bool=True, # PU21 term: align each prediction's scale to its target first, as the evaluation does
-                 mu:float=5000.,
-                 amp=None, # a function returning the autocast context the VGG19 features run in (the trainer's precision); None: as called
+    "Σ weight · term over the named terms (`LOSS_TERMS`; default `PAPER_LOSS`); returns (total, parts: detached tensors, one per term)."
+    def __init__(self, weights:dict|None=None, # term → weight; None: the paper's (without 'perc' when there is no `vgg`)
+                 vgg:VGG19Features|None=None, # VGG19 features, for the 'perc' term
+                 pu21_align:bool=True, # the 'pu21' term aligns each prediction's scale to its target first, as the evaluation does
+                 mu:float=5000., # the μ-law's μ
+                 amp=None, # a function returning the autocast context VGG19 runs in (the trainer's precision); None: as called
                 ):
         super().__init__()
+        w = dict(PAPER_LOSS) if weights is None else dict(weights)
+        if weights is None and vgg is None: w.pop('perc')
+        self.w = {k: v for k, v in check_loss(w).items() if v}          # a term with weight 0 is not computed (nor logged)
+        if 'vgg' in self.needs and vgg is None: raise ValueError("the 'perc' term needs VGG19 features: EINLoss(..., vgg=load_vgg19())")
         self.vgg, self.mu, self.pu21_align, self.amp = vgg, mu, pu21_align, amp
-        self.w = dict(l1=w_l1, perc=w_perc if vgg is not None else 0., cos=w_cos, highlight=w_highlight, pu21=w_pu21)
-    def perceptual(self, a, b):
-        "Mean over relu1_1-relu5_1 of the MSE between VGG19 features (the features under `amp`, the MSE in float32)."
-        with (self.amp() if self.amp else contextlib.nullcontext()):
-            fa, fb = self.vgg(a), self.vgg(b)
-        return sum(F.mse_loss(x.float(), y.float()) for x, y in zip(fa, fb)) / len(fa)
+    @property
+    def needs(self)->set: return {n for k in self.w for n in LOSS_TERMS[k].needs}
     def forward(self, pred, target, ldr=None):
-        tp, tt = mu_law(pred.clamp_min(0), self.mu), mu_law(target.clamp_min(0), self.mu)
-        parts = dict(l1=l1_multiscale(tp, tt), cos=cosine_term(tp, tt))
-        if self.vgg is not None: parts['perc'] = self.perceptual(tp, tt)
-        if self.w['highlight']:
-            if ldr is None: raise ValueError("the highlight term needs the SDR input: loss(pred, target, ldr)")
-            parts['highlight'] = log_luminance_l1(pred, target, highlight_weight(ldr))
-        if self.w['pu21']: parts['pu21'] = pu21_l1(pred, target, ldr if self.pu21_align else None)
-        total = sum(self.w[k] * v for k, v in parts.items() if self.w[k])
+        if 'ldr' in self.needs and ldr is None: raise ValueError(f"terms {[k for k in self.w if 'ldr' in LOSS_TERMS[k].needs]} need the SDR input: loss(pred, target, ldr)")
+        x = LossInputs(pred, target, ldr, self.mu, self.vgg, self.amp, self.pu21_align)
+        parts = {k: LOSS_TERMS[k].fn(x) for k in self.w}
+        total = sum(self.w[k] * v for k, v in parts.items())
         return total, {k: v.detach() for k, v in parts.items()}     # tensors: reading them would wait for the device
 
 # %% ../nbs/03_losses.ipynb #68784418

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_evaluate.ipynb #32e2ef42
 from __future__ import annotations
-import math
+import math, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,8 +19,8 @@ __all__ = ['PQ_CONST', 'CRF_LMIN', 'PQ_LMAX', 'XYZ_RANGE', 'RGB2XYZ', 'UV_SCALE'
            'BASELINES', 'LAYOUTS', 'REPORT_COLS', 'psnr', 'ssim_map', 'absolute_pair', 'hdr_metrics', 'tonemapped_psnr',
            'crf_transfer', 'poly_terms', 'rgb_to_luv', 'luv_to_rgb', 'crf_correction', 'sihdr_pair', 'sihdr_metrics',
            'protocol_list', 'linearized', 'akyuz2007', 'masia_gamma', 'masia2009', 'masia2017', 'landis2002',
-           'bilateral_filter', 'huo2014', 'sihdr_reference', 'benchmark_methods', 'load_pairs', 'summarize', 'evaluate',
-           'plot_scores', 'highlight_crops', 'write_report', 'cvvdp_score']
+           'bilateral_filter', 'huo2014', 'sihdr_reference', 'benchmark_methods', 'problems_text', 'find_pairs',
+           'load_pairs', 'summarize', 'evaluate', 'plot_scores', 'highlight_crops', 'write_report', 'cvvdp_score']
 
 # %% ../nbs/06_evaluate.ipynb #5ec1d2c7
 def psnr(a, b, peak:float, mask=None)->float:
@@ -78,10 +78,11 @@ def hdr_metrics(pred, # prediction H×W×3 (relative or absolute; aligned here)
     mx = max(float(R.max()), 1e-12)
     mu_p, mu_r = mu_law(np.clip(P / mx, 0, 1)), mu_law(np.clip(R / mx, 0, 1))
     hi = clipped(sdr) if sdr is not None else None
-    out = dict(pu21_psnr=psnr(pu_p, pu_r, 256.), pu21_ssim=float(ssim_map(pul_p, pul_r, 256.).mean()),
+    sm = ssim_map(pul_p, pul_r, 256.)                                  # once, for all pixels and for the highlights
+    out = dict(pu21_psnr=psnr(pu_p, pu_r, 256.), pu21_ssim=float(sm.mean()),
                log_psnr=psnr(lg(Lp), lg(Lr), math.log10(PU21_LMAX / PU21_LMIN)), mu_psnr=psnr(mu_p, mu_r, 1.))
     if hi is not None:
-        sm = ssim_map(pul_p, pul_r, 256.); pad = (hi.shape[0] - sm.shape[0]) // 2, (hi.shape[1] - sm.shape[1]) // 2
+        pad = (hi.shape[0] - sm.shape[0]) // 2, (hi.shape[1] - sm.shape[1]) // 2
         hs = hi[pad[0]:pad[0] + sm.shape[0], pad[1]:pad[1] + sm.shape[1]]
         out.update(hl_pu21_psnr=psnr(pu_p, pu_r, 256., hi), hl_pu21_ssim=float(sm[hs].mean()) if hs.any() else float('nan'),
                    hl_log_psnr=psnr(lg(Lp), lg(Lr), math.log10(PU21_LMAX / PU21_LMIN), hi), hl_mu_psnr=psnr(mu_p, mu_r, 1., hi),
@@ -134,6 +135,7 @@ def _poly_fit(x, y, deg:int, lam:float)->np.ndarray:
     try: return d[:, None] * np.linalg.solve(M * d[:, None] * d[None], rhs * d[:, None])
     except np.linalg.LinAlgError: return d[:, None] * np.linalg.lstsq(M * d[:, None] * d[None], rhs * d[:, None], rcond=None)[0]
 
+# %% ../nbs/06_evaluate.ipynb #ea25d0ad
 def _corr_opt(x, y, kind:str, deg:int, lam:float):
     "Fit y from x in the `kind` domain; the corrected x (clamped below at L_min, decoded) and the coefficients."
     tx = crf_transfer(x, kind); W = _poly_fit(tx, crf_transfer(y, kind), deg, lam)
@@ -155,6 +157,7 @@ def luv_to_rgb(luv)->np.ndarray:
     xyz = np.stack([x / y * L, L, (1 - x - y) / y * L], 1).clip(*XYZ_RANGE)
     return np.maximum(xyz @ np.linalg.inv(RGB2XYZ).T, 0)
 
+# %% ../nbs/06_evaluate.ipynb #1ce6c19a
 def crf_correction(test, # H×W×3 linear RGB to correct (cd/m², or any units with `normalize`)
                    reference, # H×W×3 linear RGB reference (cd/m²)
                    deg:int=3, # polynomial degree
@@ -239,16 +242,16 @@ def protocol_list(protocol)->list:
     return list(dict.fromkeys(names))
 
 # %% ../nbs/06_evaluate.ipynb #de17bdf7
-def _lum_apply(sdr, fn, gamma:float=2.2):
+def _lum_apply(sdr, fn, gamma:float=SDR_GAMMA):
     "Linearise, map luminance with fn, rescale RGB by the luminance ratio."
     lin = gamma_to_linear(np.asarray(sdr, np.float32), gamma)
     L = luminance(lin); Lw = fn(L)
     return (lin * (Lw / np.maximum(L, 1e-8))[..., None]).astype(np.float32)
 
-def linearized(sdr, curve:str='gamma'):
-    "The linearised SDR input: inverse γ 2.2 (curve='gamma') or inverse sRGB."
+def linearized(sdr, curve:str='gamma', gamma:float=SDR_GAMMA):
+    "The linearised SDR input: inverse γ (curve='gamma'; `SDR_GAMMA`, the model's residual head's too) or inverse sRGB."
     s = np.asarray(sdr, np.float32)
-    return (srgb_to_linear(s) if curve == 'srgb' else gamma_to_linear(s, 2.2)).astype(np.float32)
+    return (srgb_to_linear(s) if curve == 'srgb' else gamma_to_linear(s, gamma)).astype(np.float32)
 
 def _log_mean(L, eps=1e-6)->float:
     "Geometric mean luminance L_H."
@@ -334,38 +337,76 @@ def benchmark_methods(root, inputs:str='clip_95')->dict:
     if not rec.is_dir(): return {}
     return {m.name: m/inputs for m in sorted(rec.iterdir()) if (m/inputs).is_dir() and not m.name.startswith('.')}
 
+def _problem(file, # the file (or folder) concerned
+             what:str, # what is wrong with it
+             method:str|None=None, # the method whose prediction it is; None: the pair itself
+            )->dict:
+    "One problem `evaluate` reports instead of stopping: {'method', 'file', 'problem'}."
+    return dict(method=method, file=str(file), problem=what)
+
+def problems_text(problems:list, # `find_pairs` or `evaluate`'s problems
+                  limit:int=20, # list at most this many
+                 )->str:
+    "The problems, one line each: 'method: file: problem' (a pair's problems have no method)."
+    lines = [f"  {p['method'] + ': ' if p['method'] else ''}{p['file']}: {p['problem']}" for p in problems[:limit]]
+    return '\n'.join(lines + ([f'  ... and {len(problems) - limit} more'] if len(problems) > limit else []))
+
+# %% ../nbs/06_evaluate.ipynb #33cc4c6b
 def _stems(files)->dict: return {p.stem: p for p in files}
 
-def load_pairs(root, # a folder in one of LAYOUTS
+def _match(sdrs:list, hdrs:list, sdr_dir, hdr_dir)->tuple:
+    "The SDR and HDR files with the same stem as pairs, and a problem for each file without its partner."
+    hdr, sdr = _stems(hdrs), _stems(sdrs)
+    probs = [_problem(p, f"no HDR partner ({p.stem}.exr or .hdr) in {hdr_dir}: left out") for p in sdrs if p.stem not in hdr]
+    probs += [_problem(p, f"no SDR partner ({p.stem}.png, .jpg ...) in {sdr_dir}: left out") for p in hdrs if p.stem not in sdr]
+    return [(p.name, p, hdr[p.stem]) for p in sdrs if p.stem in hdr], probs
+
+def _table_pairs(root:Path, sp:str, table:Path)->tuple:
+    "The paper's layout: the rows of `table` whose two files exist, and a problem for each listed file that does not."
+    df, sd, hd = read_pairs(table), root/f'{sp}_SDR', root/f'{sp}_HDR'
+    out, missing = [], {}
+    for h, s in zip(df.HDR, df.SDR):
+        ps = (sd/s, hd/h); gone = [p for p in ps if not p.is_file()]
+        for p in gone:
+            other = ps[1] if p == ps[0] else ps[0]
+            missing.setdefault(p, _problem(p, f"listed in {table.name} but missing: {other.name} is left without its partner"))
+        if not gone: out.append((s, sd/s, hd/h))
+    if not out: raise FileNotFoundError(f"{table}: no row has both its files in {sd} and {hd}\n" + problems_text(list(missing.values()), 5))
+    return out, list(missing.values())
+
+# %% ../nbs/06_evaluate.ipynb #8cec469e
+def find_pairs(root, # a folder in one of LAYOUTS
                split:str|None=None, # the paper's layout: the table to use (default valid, then test, then train)
                inputs:str='clip_95', # the SI-HDR layout: which inputs (clip_95 or clip_97)
-              )->list:
-    "[(name, sdr path, hdr path)] from sdr/ + hdr/ folders, the paper's layout, or the SI-HDR layout."
+              )->tuple:
+    "([(name, sdr path, hdr path)], problems): the complete pairs, and each SDR or HDR file left without its partner."
     root = Path(root)
     if not root.is_dir(): raise FileNotFoundError(f"{root}: no such folder")
     if (root/'sdr').is_dir() and (root/'hdr').is_dir():
-        hdr = _stems(list_hdr(root/'hdr'))
-        out = [(p.name, p, hdr[p.stem]) for p in list_sdr(root/'sdr') if p.stem in hdr]
+        out, probs = _match(list_sdr(root/'sdr'), list_hdr(root/'hdr'), root/'sdr', root/'hdr')
         if not out: raise FileNotFoundError(f"{root}: no sdr/ and hdr/ files share a name stem")
-        return out
+        return out, probs
     ref = sihdr_reference(root)
     if ref is not None:
         inp = root/'input'/inputs
         if not inp.is_dir():
             have = sorted(p.name for p in (root/'input').iterdir() if p.is_dir()) if (root/'input').is_dir() else []
             raise FileNotFoundError(f"{inp}: no such input folder in the SI-HDR layout (found: {', '.join(have) or 'no input/ folder'})")
-        hdr = _stems(list_hdr(ref))
-        out = [(p.name, p, hdr[p.stem]) for p in list_sdr(inp) if p.stem in hdr]
+        out, probs = _match(list_sdr(inp), list_hdr(ref), inp, ref)
         if not out: raise FileNotFoundError(f"{root}: no input in {inp} shares a name stem with the references in {ref}")
-        return out
+        return out, probs
     for sp in ([split] if split else ['valid', 'test', 'train']):
         for ext in ('.xls', '.xlsx', '.csv'):
-            t = root/f'{sp}{ext}'
-            if t.exists():
-                df = read_pairs(t)
-                return [(s, root/f'{sp}_SDR'/s, root/f'{sp}_HDR'/h) for h, s in zip(df.HDR, df.SDR)]
+            if (root/f'{sp}{ext}').exists(): return _table_pairs(root, sp, root/f'{sp}{ext}')
     raise FileNotFoundError(f"{root}: matches none of the layouts evaluation reads: " + '; '.join(LAYOUTS))
 
+def load_pairs(root, split:str|None=None, inputs:str='clip_95')->list:
+    "[(name, sdr path, hdr path)] from any of LAYOUTS; files without a partner are left out with a warning naming them."
+    pairs, probs = find_pairs(root, split, inputs)
+    if probs: warnings.warn(f"{root}: {len(probs)} file(s) without a partner, left out:\n{problems_text(probs)}", stacklevel=2)
+    return pairs
+
+# %% ../nbs/06_evaluate.ipynb #db96fb66
 def summarize(df, # per-image scores (`evaluate`)
               protocol:str|None=None, # which protocol's rows, when the scores hold several
              ):
@@ -383,17 +424,35 @@ def summarize(df, # per-image scores (`evaluate`)
             r[k] = v.mean() if len(v) else np.nan
             r[f'{k}_ci'] = 1.96 * v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else np.nan
         rows.append(r)
-    return pd.DataFrame(rows).set_index('method')
+    return (pd.DataFrame(rows) if rows else pd.DataFrame(columns=['method', 'n'])).set_index('method')
 
-def _prediction_loader(folder:Path):
-    "fn(sdr, sdr_name) reading `{stem}.exr` or `.hdr` from a prediction folder."
-    def load(_sdr, sdr_name):
-        for ext in ('.exr', '.hdr'):
-            p = folder/f'{Path(sdr_name).stem}{ext}'
-            if p.exists(): return read_hdr(p)
-        raise FileNotFoundError(f"{folder}: no prediction for {sdr_name} ({Path(sdr_name).stem}.exr or .hdr)")
-    return load
+# %% ../nbs/06_evaluate.ipynb #969e2273
+def _why(e:Exception, path)->str: return str(e).removeprefix(f'{path}: ')      # the message without the path we name anyway
+def _size(a)->str: return '×'.join(map(str, np.shape(a)))
 
+def _read_pair(sp, hp)->tuple:
+    "(sdr, reference, None), or (None, None, problem) when a file is unreadable or the two sizes differ."
+    try: sdr = read_sdr(sp)
+    except (OSError, ValueError) as e: return None, None, _problem(sp, f'unreadable SDR ({_why(e, sp)}): pair left out')
+    try: ref = read_hdr(hp)
+    except (OSError, ValueError) as e: return None, None, _problem(hp, f'unreadable HDR ({_why(e, hp)}): pair left out')
+    if sdr.shape != ref.shape: return None, None, _problem(sp, f'{_size(sdr)}, its HDR {hp} is {_size(ref)}: pair left out')
+    return sdr, ref, None
+
+def _prediction(m:str, fn, folder, sdr, sp, img_name:str, ref)->tuple:
+    "(prediction, None) or (None, problem): method `m` on one image, from `fn(sdr)` or a file in `folder`, checked."
+    if folder is None: pred, where = fn(sdr), sp
+    else:
+        where = next((p for p in (folder/f'{Path(img_name).stem}{x}' for x in ('.exr', '.hdr')) if p.exists()), None)
+        if where is None: return None, _problem(folder/f'{Path(img_name).stem}.exr', f'missing: no .exr or .hdr prediction for {img_name}', m)
+        try: pred = read_hdr(where)
+        except (OSError, ValueError) as e: return None, _problem(where, f'unreadable ({_why(e, where)})', m)
+    pred = np.asarray(pred)
+    if pred.shape != ref.shape: return None, _problem(where, f'wrong size: {_size(pred)}, the reference of {img_name} is {_size(ref)}', m)
+    if not np.isfinite(pred).all(): return None, _problem(where, f'output has {int((~np.isfinite(pred)).sum())} NaN/Inf values', m)
+    return pred, None
+
+# %% ../nbs/06_evaluate.ipynb #d74ee6e1
 def evaluate(pairs_root, # a folder in one of LAYOUTS
              preds:dict|None=None, # {method name: folder of predictions}
              model=None, # an EIN to run on the SDR images (e.g. inference.load_model())
@@ -404,26 +463,34 @@ def evaluate(pairs_root, # a folder in one of LAYOUTS
              protocol='ein-hdr', # 'ein-hdr', 'si-hdr', 'both', or a list
              inputs:str='clip_95', # SI-HDR layout: the inputs (and published reconstructions) to use
              published:bool=True, # SI-HDR layout: add the published reconstructions as methods
+             log=print, # where the list of problems goes (if any)
             ):
-    "Per-image metrics (a DataFrame: protocol, method, image, metrics) for every method on every pair."
+    "Per-image metrics (a DataFrame: protocol, method, image, metrics) for every method on every pair; `.attrs['problems']` lists what was left out."
     import pandas as pd
     from tqdm.auto import tqdm
     protocols = protocol_list(protocol)
-    pairs = load_pairs(pairs_root, split, inputs)[:max_pairs]
+    pairs, problems = find_pairs(pairs_root, split, inputs)
     methods = {**(BASELINES if baselines else {}), **(extra or {})}
     if model is not None: methods[model_name] = sdr_method(model)
     folders = {**(benchmark_methods(pairs_root, inputs) if published else {}), **(preds or {})}
-    loaders = {name: _prediction_loader(Path(f)) for name, f in folders.items()}
+    for name, f in folders.items():
+        if not Path(f).is_dir(): raise FileNotFoundError(f"{f}: prediction folder of {name!r} not found")
+    todo = {**{m: (fn, None) for m, fn in methods.items()}, **{m: (None, Path(f)) for m, f in folders.items()}}
     rows = []
-    for img_name, sp, hp in tqdm(pairs, desc='evaluate', disable=not progress):
-        sdr, ref = read_sdr(sp), read_hdr(hp)
-        for m, fn in {**methods, **loaders}.items():
-            pred = fn(sdr, img_name) if m in loaders else fn(sdr)
+    for img_name, sp, hp in tqdm(pairs[:max_pairs], desc='evaluate', disable=not progress):
+        sdr, ref, bad = _read_pair(sp, hp)
+        if bad: problems.append(bad); continue
+        for m, (fn, folder) in todo.items():
+            pred, bad = _prediction(m, fn, folder, sdr, sp, img_name, ref)
+            if bad: problems.append(bad); continue
             for p in protocols:
                 row = dict(protocol=p, method=m, image=img_name, **PROTOCOLS[p](pred, ref, sdr))
                 if cvvdp: row['cvvdp_jod'] = cvvdp_score(*(absolute_pair(pred, ref, sdr) if p == 'ein-hdr' else sihdr_pair(pred, ref)))
                 rows.append(row)
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows) if rows else pd.DataFrame(columns=['protocol', 'method', 'image'])
+    df.attrs['problems'] = problems
+    if problems: log(f"evaluate: {len(problems)} problem(s), left out of the scores (listed in .attrs['problems']):\n{problems_text(problems)}")
+    return df
 
 # %% ../nbs/06_evaluate.ipynb #70c1b641
 def plot_scores(df, metric:str='pu21_psnr'):
@@ -462,27 +529,45 @@ def _ci_table(summ, cols)->"pd.DataFrame":
 REPORT_COLS = {'ein-hdr': ['pu21_psnr', 'hl_pu21_psnr', 'pu21_ssim', 'hl_pu21_ssim', 'log_psnr', 'mu_psnr', 'cvvdp_jod'],
                'si-hdr': ['pu21_psnr', 'hl_pu21_psnr', 'pu21_psnr_y', 'hl_pu21_psnr_y', 'pu21_ssim', 'hl_pu21_ssim', 'cvvdp_jod']}
 
+
+# %% ../nbs/06_evaluate.ipynb #5be8b5dc
+def _problems_section(problems:list|None)->str:
+    "The report's section on problems: a table of what was left out, or a line saying that nothing was."
+    import pandas as pd
+    if problems is None: return "## Problems\n\nNot recorded with these scores (they did not come from `evaluate`).\n"
+    if not problems: return "## Problems\n\nNone: every file had its partner, and every prediction was read and scored.\n"
+    tbl = pd.DataFrame(problems, columns=['method', 'file', 'problem']).astype(object).fillna('(the pair)')
+    tbl = tbl.map(lambda v: str(v).replace('|', r'\|').replace('\n', ' '))           # one table row per problem
+    return (f"## Problems\n\n{len(problems)} problem(s), each file left out: a pair marked (the pair) was scored for no "
+            f"method, and a method named here was scored on fewer images than the others (see its n). Also in `problems.csv`.\n\n"
+            f"{tbl.to_markdown(index=False)}\n")
+
 def write_report(scores, out, # report folder
                  title:str='Evaluation', pairs_root=None, split:str|None=None, models:dict|None=None, overwrite:bool=True,
-                 inputs:str='clip_95')->Path:
-    "CSV files, figures and a markdown report (a table per protocol); returns the report path."
+                 inputs:str='clip_95',
+                 problems:list|None=None, # what evaluation left out (default: `scores.attrs['problems']`)
+                )->Path:
+    "CSV files, figures and a markdown report (a table per protocol, and the problems); returns the report path."
     import matplotlib.pyplot as plt, pandas as pd
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    problems = scores.attrs.get('problems') if problems is None else problems
     scores = scores if 'protocol' in scores else scores.assign(protocol='ein-hdr')
     protocols = list(dict.fromkeys(scores.protocol))
     summs = {p: summarize(scores, p) for p in protocols}
-    both = pd.concat([s.reset_index().assign(protocol=p) for p, s in summs.items()], ignore_index=True)
+    both = pd.concat([s.reset_index().assign(protocol=p) for p, s in summs.items()], ignore_index=True) if summs else pd.DataFrame(columns=['protocol', 'method', 'n'])
     atomic_write(out/'scores.csv', lambda t: scores.to_csv(t, index=False), overwrite=overwrite)
     atomic_write(out/'summary.csv', lambda t: both[['protocol'] + [c for c in both if c != 'protocol']].to_csv(t, index=False), overwrite=overwrite)
+    if problems is not None: atomic_write(out/'problems.csv', lambda t: pd.DataFrame(problems, columns=['method', 'file', 'problem']).to_csv(t, index=False), overwrite=overwrite)
     sections = []
     for p in protocols:
         name = 'per_image_pu21_psnr.png' if p == protocols[0] else f'per_image_pu21_psnr_{p}.png'
         fig = plot_scores(scores[scores.protocol == p]); fig.axes[0].set_title(f'{p} protocol', fontsize=9)
         atomic_write(out/name, lambda t: fig.savefig(t, dpi=100, format='png'), overwrite=overwrite); plt.close(fig)
         sections.append(f"## Protocol {p}\n\n{PROTOCOL_TEXT[p]}.\n\n{_ci_table(summs[p], REPORT_COLS[p]).to_markdown()}\n\n![per-image PU21-PSNR, {p}]({name})\n")
-    figs = []
-    if pairs_root is not None:
-        name, sp, hp = max(load_pairs(pairs_root, split, inputs), key=lambda p: clipped(read_sdr(p[1])).mean())
+    figs, scored = [], set(scores.image)
+    cands = [q for q in find_pairs(pairs_root, split, inputs)[0] if q[0] in scored] if pairs_root is not None else []
+    if cands:                                           # the scored pair with the most clipped pixels
+        name, sp, hp = max(cands, key=lambda q: clipped(read_sdr(q[1])).mean())
         sdr, ref = read_sdr(sp), read_hdr(hp)
         preds = {'linearised SDR': linearized(sdr), **{k: m(sdr) for k, m in (models or {}).items()}}
         fig = highlight_crops(sdr, ref, preds)
@@ -490,10 +575,11 @@ def write_report(scores, out, # report folder
         figs.append(f'![highlight crops of {name}](highlights.png)')
     md = f"""# {title}
 
-{scores.image.nunique()} images, {scores.method.nunique()} methods, {len(protocols)} protocol{'s' if len(protocols) > 1 else ''}. Mean ± 95% interval over images;
+{scores.image.nunique()} images, {scores.method.nunique()} methods, {len(protocols)} protocol{'s' if len(protocols) > 1 else ''}{f", {len(problems)} problem(s) (see Problems)" if problems else ''}. Mean ± 95% interval over images;
 "hl_" = pixels clipped in the SDR input. Differences under ~3.5 dB PU21-PSNR are not significant to viewers (Hanji et al.
 2022). The protocols are described in `nbs/06_evaluate.ipynb`.
 
+{_problems_section(problems)}
 {chr(10).join(sections)}
 {chr(10).join(figs)}
 """

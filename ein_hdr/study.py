@@ -11,21 +11,25 @@ import numpy as np
 import pandas as pd
 import torch
 from .core import *
-from .model import EIN, EINConfig, flops_per_mpix, load_official_checkpoint
-from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs
-from .losses import batch_scores
-from .train import Trainer, TrainConfig
+from .model import EIN, EINConfig, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model
+from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES
+from .losses import batch_scores, PAPER_LOSS
+from .train import Trainer, TrainConfig, LEGACY_LOSS_KEYS
 from .inference import sdr_method
 from .metrics import PROTOCOLS, PROTOCOL_TEXT, BASELINES, protocol_list, load_pairs, linearized
 
 # %% auto #0
-__all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'GAINS', 'SUMMARY_METRICS', 'scene_stats',
-           'split_scenes', 'StudyConfigError', 'StudyConfig', 'study_from_dict', 'read_study', 'study_scenes',
-           'build_study_data', 'variant_data', 'run_dir', 'RunLock', 'run_state', 'check_run_config', 'train_run',
-           'constant_gain', 'study_pairs', 'score_method', 'baseline_method', 'score_run', 'score_baseline',
-           'score_model', 'betainc', 't_sf2', 't_quantile', 'mean_ci', 'paired_test', 'study_results', 'variant_facts',
-           'summarize_study', 'scene_table', 'worst_scenes', 'plot_study', 'plot_study_curves', 'study_markdown',
-           'write_study_report', 'study_job', 'run_study']
+__all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'SPLIT_KEYS', 'GAINS', 'SUMMARY_METRICS',
+           'RESULT_KEYS', 'scene_stats', 'split_scenes', 'StudyConfigError', 'StudyConfig', 'study_from_dict',
+           'read_study', 'split_count', 'LockHeld', 'proc_start', 'RunLock', 'scene_sources', 'study_scenes',
+           'build_study_data', 'variant_data', 'fold_dir', 'fold_configs', 'run_dir', 'run_state', 'check_run_config',
+           'train_run', 'constant_gain', 'study_pairs', 'image_cameras', 'score_method', 'baseline_method', 'score_run',
+           'score_baseline', 'check_models', 'score_model', 'betainc', 't_sf2', 't_quantile', 'mean_ci', 'paired_test',
+           'study_results', 'variant_facts', 'summarize_study', 'scene_table', 'worst_scenes', 'group_table',
+           'by_camera', 'worst_by_camera', 'plot_study', 'plot_study_curves', 'study_markdown', 'write_study_report',
+           'breakdown_markdown', 'study_job', 'study_record', 'run_study', 'recipe_score', 'scene_deltas',
+           'choose_variant', 'toml_value', 'toml_key', 'refit_steps', 'write_refit_study', 'export_model',
+           'refit_study']
 
 # %% ../nbs/08_study.ipynb #f60ac635
 def scene_stats(path)->dict:
@@ -43,16 +47,19 @@ def _spread(n:int, k:int)->set:
 def split_scenes(stats:dict, # {scene name: scene_stats(...)}
                  test=1, # how many test scenes, or a list of scene names (stems)
                  valid=1, # how many validation scenes, or a list of names
-                 seed:int=2026)->dict:
-    "Whole scenes to 'train'/'valid'/'test': listed ones as given, the others sorted by headroom into strata and drawn one per stratum."
+                 seed:int=2026,
+                 fixed:dict|None=None, # {scene: 'test' or 'valid'} placed first (every scene of a held-out source)
+                )->dict:
+    "Whole scenes to 'train'/'valid'/'test': fixed and listed ones as given, the others sorted by headroom into strata and drawn one per stratum."
     names = sorted(stats, key=lambda n: (stats[n]['headroom_stops'], n))
     stem = {Path(n).stem: n for n in names}
-    split = dict.fromkeys(names, 'train')
+    split = {n: (fixed or {}).get(n, 'train') for n in names}
     for sp, want in (('test', test), ('valid', valid)):
         if isinstance(want, (list, tuple)):
             bad = [w for w in want if w not in stem]
             if bad: raise DataError(f"split.{sp}: {', '.join(map(str, bad))} not among the scenes ({', '.join(sorted(stem))})")
             for w in want:
+                if stem[w] in (fixed or {}): raise DataError(f"split.{sp}: scene {w} already goes to {fixed[stem[w]]} with its whole source")
                 if split[stem[w]] != 'train': raise DataError(f"split: scene {w} is listed for both test and valid")
                 split[stem[w]] = sp
     n = {sp: (0 if isinstance(w, (list, tuple)) else int(w)) for sp, w in (('test', test), ('valid', valid))}
@@ -115,13 +122,18 @@ class StudyConfig:
     checkpoint:str='best' # which checkpoint of a run is scored: 'best' (validation) or 'last'
     evaluate:list=field(default_factory=lambda: ['test']) # which splits are scored ('valid' too, to choose among variants)
     models:dict=field(default_factory=dict) # {name: checkpoint}: trained models scored beside the variants (the shipped one, the authors')
+    sources:dict=field(default_factory=dict) # {source: [scene names and data folders]}: where scenes come from (default: each scene's folder)
+    test_cameras:dict=field(default_factory=dict) # {name: VirtualCamera fields over the study's camera}: validation and test images made once through each
     source:str='' # the file it was read from (for messages)
     def train_config(self, variant:str, seed:int, root, out)->TrainConfig:
         "The TrainConfig of one run."
-        kw = {**STUDY_BASE, **self.base, **{k: v for k, v in self.variants[variant].items() if k not in ('model', 'camera')}}
-        model = {**self.base.get('model', {}), **self.variants[variant].get('model', {})}
-        kw = {k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()}
-        return TrainConfig(**{**kw, 'model': model}, root_path=str(root), out_dir=str(out), seed=int(seed), max_steps=self.steps, progress=False)
+        var = self.variants[variant]
+        kw = {k: tuple(v) if isinstance(v, list) else v for k, v in {**STUDY_BASE, **self.base, **var}.items() if k not in ('model', 'camera', 'loss', *LEGACY_LOSS_KEYS)}
+        model = {**self.base.get('model', {}), **var.get('model', {})}
+        return TrainConfig(**kw, model=model, loss=_table_loss(var, self.base_loss()), root_path=str(root), out_dir=str(out), seed=int(seed), max_steps=self.steps, progress=False)
+    def base_loss(self)->dict:
+        "The loss weights of [base]: its `loss` table, or the paper's weights with the terms its older keys (`w_pu21 = 1`, ...) name changed."
+        return dict(self.base['loss']) if 'loss' in self.base else _table_loss(self.base, PAPER_LOSS)
     def train_camera(self, variant:str)->dict|None:
         "The camera of a variant's training data, if it asks for its own (`camera = {...}`: VirtualCamera fields over the study's)."
         c = self.variants[variant].get('camera')
@@ -131,6 +143,13 @@ class StudyConfig:
         d = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DATASET.items()}
         for k, v in self.dataset.items(): d[k] = {**d[k], **v} if isinstance(v, dict) else v
         return d
+    def test_camera_options(self)->dict:
+        "{name: the VirtualCamera fields of a test camera} (its own over the study's camera); {} without [test_cameras]."
+        return {n: {**self.dataset_options()['camera'], **c} for n, c in self.test_cameras.items()}
+
+def _table_loss(tbl:dict, below:dict)->dict:
+    "The loss weights of a table: `below` with the terms of its `loss` table, or of its older keys (w_pu21 = 1 is pu21 = 1), changed."
+    return {**below, **tbl.get('loss', {}), **{LEGACY_LOSS_KEYS[k]: v for k, v in tbl.items() if k in LEGACY_LOSS_KEYS}}
 
 _TYPES = {'int': int, 'float': (int, float), 'str': str, 'bool': bool, 'tuple': (list, tuple), 'dict': dict, 'list': (list, tuple)}
 
@@ -161,10 +180,15 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
         raise StudyConfigError(f"{source}: seeds = {d['seeds']!r}: expected a list of integers")
     if len(set(d['seeds'])) != len(d['seeds']): raise StudyConfigError(f"{source}: seeds: {d['seeds']} repeats a seed")
     if not isinstance(d['variants'], dict) or not d['variants']: raise StudyConfigError(f"{source}: [variants.NAME]: at least one variant is needed")
+    _check_top(d, source)
     base = d.get('base', {})
     for where, tbl in [('base', base)] + [(f'variants.{n}', v) for n, v in d['variants'].items()]:
         if not isinstance(tbl, dict): raise StudyConfigError(f"{source}: {where}: expected a table")
-        _check_fields(where, tbl, TrainConfig, source, skip=('model', 'camera'))
+        _check_fields(where, tbl, TrainConfig, source, skip=('model', 'camera', *LEGACY_LOSS_KEYS))
+        old = [k for k in tbl if k in LEGACY_LOSS_KEYS]
+        if old and 'loss' in tbl: raise StudyConfigError(f"{source}: {where}: loss weights as loss = {{...}} or with the older keys ({', '.join(old)}), not both")
+        for k in old:
+            if isinstance(tbl[k], bool) or not isinstance(tbl[k], (int, float)): raise StudyConfigError(f"{source}: {where}.{k} = {tbl[k]!r}: expected float")
         if 'camera' in tbl:
             if where == 'base' or not isinstance(tbl['camera'], dict): raise StudyConfigError(f"{source}: {where}.camera: a variant's training camera is a table of VirtualCamera fields (the study's own is [dataset.camera])")
             _check_fields(f'{where}.camera', tbl['camera'], VirtualCamera, source)
@@ -173,24 +197,18 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
             _check_fields(f'{where}.model', tbl['model'], EINConfig, source)
     if len({_slug(n) for n in d['variants']}) < len(d['variants']): raise StudyConfigError(f"{source}: two variant names make the same folder name")
     cfg = StudyConfig(**d, source=source)
-    for n in cfg.variants:                                 # choices and switches, as the trainer checks them
-        try: cfg.train_config(n, cfg.seeds[0], '.', '.').check()
-        except ValueError as e: raise StudyConfigError(f"{source}: variants.{n}: {e}") from None
-    sp = cfg.split
-    for k in sp:
-        if k not in ('test', 'valid', 'seed'): raise StudyConfigError(f"{source}: split.{k}: unknown key (split has test, valid, seed)")
-    for k in ('test', 'valid'):
-        v = sp.get(k, 1)
-        if not (isinstance(v, list) and all(isinstance(x, str) for x in v)) and not (isinstance(v, int) and not isinstance(v, bool) and v >= 0):
-            raise StudyConfigError(f"{source}: split.{k} = {v!r}: expected a count or a list of scene names")
-    if sp.get('test', 1) in (0, []): raise StudyConfigError(f"{source}: split.test: a study needs at least one test scene")
+    _check_training(cfg, source)                           # choices, switches and ranges, as the trainer checks them
+    _check_split(cfg, source); _check_sources(cfg, source)
     for k, v in cfg.dataset.items():
         if k not in DATASET: raise StudyConfigError(f"{source}: dataset.{k}: unknown key (dataset has {', '.join(DATASET)})")
-        if k == 'camera': _check_fields('dataset.camera', v, VirtualCamera, source)
+        if k == 'camera':
+            if not isinstance(v, dict): raise StudyConfigError(f"{source}: dataset.camera: expected a table of VirtualCamera fields")
+            _check_fields('dataset.camera', v, VirtualCamera, source)
         elif isinstance(DATASET[k], dict):
+            if not isinstance(v, dict): raise StudyConfigError(f"{source}: dataset.{k}: expected a table ({', '.join(DATASET[k])})")
             for kk, vv in v.items():
                 if kk not in DATASET[k]: raise StudyConfigError(f"{source}: dataset.{k}.{kk}: unknown key (expected {', '.join(DATASET[k])})")
-                if not isinstance(vv, int) or isinstance(vv, bool) or vv < 0: raise StudyConfigError(f"{source}: dataset.{k}.{kk} = {vv!r}: expected a non-negative integer")
+                if not _int(vv, lo := 0 if kk == 'size' else 1): raise StudyConfigError(f"{source}: dataset.{k}.{kk} = {vv!r}: expected an integer ≥ {lo}{' (0: whole photographs)' * (lo == 0)}")
     try: protocol_list(cfg.protocols)
     except ValueError as e: raise StudyConfigError(f"{source}: protocols: {e}") from None
     for b in cfg.baselines:
@@ -201,6 +219,7 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     if cfg.checkpoint not in ('best', 'last'): raise StudyConfigError(f"{source}: checkpoint = {cfg.checkpoint!r}: expected 'best' or 'last'")
     for e in cfg.evaluate:
         if e not in ('test', 'valid'): raise StudyConfigError(f"{source}: evaluate: {e!r} is not a split (test, valid)")
+    _check_values(cfg, source)
     return cfg
 
 def read_study(path)->StudyConfig:
@@ -212,63 +231,292 @@ def read_study(path)->StudyConfig:
     cfg = study_from_dict(d, str(path))
     cfg.data = [str((path.parent/p).resolve()) if not Path(p).is_absolute() else p for p in cfg.data]   # relative to the file
     cfg.models = {n: str((path.parent/p).resolve()) if not Path(p).is_absolute() else p for n, p in cfg.models.items()}
+    if cfg.sources or any(k in cfg.split for k in ('test_sources', 'valid_sources', 'folds')): scene_sources(cfg)   # every scene and source it names, against the photographs
     return cfg
 
+# %% ../nbs/08_study.ipynb #b98b8b53
+def _int(v, lo:int=0)->bool: return isinstance(v, int) and not isinstance(v, bool) and v >= lo
+
+def _check_top(d:dict, src:str)->None:
+    "The types of a study's top-level keys (a string where a list belongs would be read letter by letter)."
+    if not isinstance(d['name'], str): raise StudyConfigError(f"{src}: name = {d['name']!r}: expected a string")
+    if not isinstance(d['data'], list) or not d['data'] or not all(isinstance(p, str) for p in d['data']):
+        raise StudyConfigError(f"{src}: data = {d['data']!r}: expected a folder, or a list of folders and files")
+    for k in ('protocols', 'baselines', 'evaluate'):
+        if k in d and not (isinstance(d[k], list) and all(isinstance(x, str) for x in d[k])): raise StudyConfigError(f"{src}: {k} = {d[k]!r}: expected a list of names")
+    for k in ('base', 'split', 'dataset', 'models', 'sources', 'test_cameras'):
+        if k in d and not isinstance(d[k], dict): raise StudyConfigError(f"{src}: {k}: expected a table")
+    if 'checkpoint' in d and not isinstance(d['checkpoint'], str): raise StudyConfigError(f"{src}: checkpoint = {d['checkpoint']!r}: expected 'best' or 'last'")
+    if not d.get('evaluate', ['test']): raise StudyConfigError(f"{src}: evaluate: expected at least one split (test, valid)")
+    for s in d['seeds']:
+        if s < 0: raise StudyConfigError(f"{src}: seeds: {s}: a seed is a non-negative integer")
+
+def _table(cfg:StudyConfig, n:str, k:str)->str:
+    "The TOML table a training option of variant `n` comes from: the variant's, or [base]."
+    return 'base' if k not in cfg.variants[n] and k in cfg.base else f'variants.{json.dumps(n)}'
+
+def _check_training(cfg:StudyConfig, src:str)->None:
+    "Every variant's TrainConfig (the study's defaults, [base], the variant) as the trainer checks it; the error names the table that set the value."
+    for n in cfg.variants:
+        try: cfg.train_config(n, cfg.seeds[0], '.', '.').check()
+        except ValueError as e:
+            k = (re.match(r'\w+', str(e)) or [''])[0]             # the field the message starts with
+            raise StudyConfigError(f"{src}: [{_table(cfg, n, k)}] {e}") from None
+
+def _check_camera(where:str, cam:dict, src:str)->None:
+    "The ranges of the VirtualCamera fields a study gives (pairs are low, high)."
+    pairs = dict(clip_range=(lambda a, b: 0 <= a <= b <= 1, '0 ≤ low ≤ high ≤ 1'), gamma_range=(lambda a, b: 0 < a <= b, '0 < low ≤ high'),
+                 noise_range=(lambda a, b: 0 <= a <= b, '0 ≤ low ≤ high'), wb_range=(lambda a, b: 0 < a <= b, '0 < low ≤ high'),
+                 jpeg_quality=(lambda a, b: _int(a) and _int(b) and 1 <= a <= b <= 100, 'integers 1 ≤ low ≤ high ≤ 100'))
+    for k, v in cam.items():
+        bad = None
+        if k in pairs:
+            ok, text = pairs[k]
+            if len(v) != 2 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in v) or not ok(*v): bad = f'expected two numbers, {text}'
+        elif k == 'curves' and (not v or any(c not in CURVES for c in v)): bad = f"expected a list of camera curves ({', '.join(CURVES)})"
+        elif k == 'percentile' and not 0 <= v <= 100: bad = 'expected a percentile in [0, 100]'
+        elif k == 'level' and not 0 < v: bad = 'expected a positive level'
+        if bad: raise StudyConfigError(f"{src}: {where}.{k} = {v!r}: {bad}")
+
+def _check_values(cfg:StudyConfig, src:str)->None:
+    "The study's own numbers: seeds, the cameras, what the data can give the runs."
+    for k in ('split', 'dataset'):
+        s = getattr(cfg, k).get('seed', 0)
+        if not _int(s): raise StudyConfigError(f"{src}: {k}.seed = {s!r}: expected a non-negative integer")
+    if 'camera' in cfg.dataset: _check_camera('dataset.camera', cfg.dataset['camera'], src)
+    for n, var in cfg.variants.items():
+        if 'camera' in var: _check_camera(f'variants.{n}.camera', var['camera'], src)
+    if 'valid' in cfg.evaluate and split_count(cfg.split, 'valid') in (0, []) and not cfg.split.get('valid_sources'):
+        raise StudyConfigError(f"{src}: evaluate: 'valid' asks for validation scenes, but split.valid = {cfg.split['valid']!r} draws none")
+    size = cfg.dataset_options()['train']['size']
+    for n in cfg.variants:
+        tc = cfg.train_config(n, cfg.seeds[0], '.', '.')
+        if tc.mode == 'crop' and size and tc.crop_size > size:
+            raise StudyConfigError(f"{src}: [{_table(cfg, n, 'crop_size')}] crop_size: {tc.crop_size} is larger than the training crops the study makes (dataset.train.size = {size})")
+
+# %% ../nbs/08_study.ipynb #34638fbd
+SPLIT_KEYS = ('test', 'valid', 'seed', 'test_sources', 'valid_sources', 'folds') # what a study's [split] may hold
+
+def split_count(sp:dict, k:str):
+    "split.test or split.valid as given, or its default: none beside held-out sources (or folds), else one scene."
+    return sp.get(k, 0 if f'{k}_sources' in sp or (k == 'test' and 'folds' in sp) else 1)
+
+def _names(v)->bool: return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+def _check_split(cfg:StudyConfig, src:str)->None:
+    "The keys of [split]: counts or scene names, whole sources held out, or one fold per source."
+    sp = cfg.split
+    for k in sp:
+        if k not in SPLIT_KEYS: raise StudyConfigError(f"{src}: split.{k}: unknown key (split has {', '.join(SPLIT_KEYS)})")
+    for k in ('test', 'valid'):
+        v = split_count(sp, k)
+        if not _names(v) and not _int(v): raise StudyConfigError(f"{src}: split.{k} = {v!r}: expected a count or a list of scene names")
+        if f'{k}_sources' in sp and not (_names(sp[f'{k}_sources']) and sp[f'{k}_sources']):
+            raise StudyConfigError(f"{src}: split.{k}_sources = {sp[f'{k}_sources']!r}: expected a list of source names")
+    if 'folds' in sp:
+        if sp['folds'] != 'source': raise StudyConfigError(f"{src}: split.folds = {sp['folds']!r}: expected \"source\" (one fold per source, each in turn the test split)")
+        for k in ('test', 'test_sources', 'valid_sources'):
+            if k in sp: raise StudyConfigError(f"{src}: split.{k}: with folds = \"source\" every fold's test split is one source (validation: split.valid, a count or scene names)")
+    elif split_count(sp, 'test') in (0, []) and not sp.get('test_sources'): raise StudyConfigError(f"{src}: split.test: a study needs at least one test scene")
+    both = set(sp.get('test_sources', [])) & set(sp.get('valid_sources', []))
+    if both: raise StudyConfigError(f"{src}: split: {', '.join(sorted(both))} in both test_sources and valid_sources")
+
+def _check_sources(cfg:StudyConfig, src:str)->None:
+    "[sources] (lists of scene names and data folders) and [test_cameras] (VirtualCamera fields), key by key."
+    for s, v in cfg.sources.items():
+        if not (_names(v) and v): raise StudyConfigError(f"{src}: sources.{s} = {v!r}: expected a list of scene names and data folders")
+    for n, c in cfg.test_cameras.items():
+        if not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9_-]*', n) or n in ('pooled', 'study'):
+            raise StudyConfigError(f"{src}: test_cameras.{n}: a camera's name goes into file names: letters, digits, '_' and '-' ('pooled' and 'study' are taken)")
+        if not isinstance(c, dict): raise StudyConfigError(f"{src}: test_cameras.{n}: expected a table of VirtualCamera fields")
+        _check_fields(f'test_cameras.{n}', c, VirtualCamera, src); _check_camera(f'test_cameras.{n}', c, src)
+
+# %% ../nbs/08_study.ipynb #4e8e779e
+class LockHeld(RuntimeError):
+    "Another live process holds the lock; the message names it."
+
+def proc_start(pid:int)->str|None:
+    "When process `pid` started (Linux: field 22 of /proc/<pid>/stat, clock ticks after boot), or None where that cannot be read."
+    try: s = Path(f'/proc/{pid}/stat').read_text()
+    except (OSError, ValueError): return None
+    f = s[s.rfind(')') + 1:].split()                         # fields 3, 4, ... (the name in parentheses may hold spaces)
+    return f[19] if len(f) > 19 else None
+
+def _started_after(pid:int, t:float)->bool:
+    "Whether process `pid` started after time `t` (seconds since the epoch); False where that cannot be told."
+    st = proc_start(pid)
+    try: boot = next(float(l.split()[1]) for l in Path('/proc/stat').read_text().splitlines() if l.startswith('btime '))
+    except (OSError, StopIteration, ValueError, IndexError): return False
+    return st is not None and boot + int(st) / os.sysconf('SC_CLK_TCK') > t + 2   # 2 s: the boot time is in whole seconds
+
+class RunLock:
+    "An exclusive claim on a folder: a lock file naming host, process and its start time; a claim of a process that is gone (or whose id now names another process) is stale and taken over."
+    def __init__(self, folder, name:str='.lock', what:str='the run is being trained', # the lock file; what its holder does (for messages)
+                 wait:float=0, log=print): # seconds to wait for a live holder (0: give up at once)
+        self.path, self.what, self.wait, self.log = Path(folder)/name, what, wait, log
+        self.mine = f'{socket.gethostname()} {os.getpid()} {proc_start(os.getpid()) or "-"}'
+    def holder(self)->str|None:
+        "Who holds the lock ('host pid'), or None if nobody alive does."
+        try: text, mtime = self.path.read_text(), self.path.stat().st_mtime
+        except OSError: return None
+        f = text.split()
+        if len(f) not in (2, 3) or not f[1].isdigit():           # being written this instant, or left half-written long ago
+            return None if time.time() - mtime > 10 else f'{self.path} (being written)'
+        host, pid = f[0], int(f[1])
+        if host != socket.gethostname(): return f'{host} {pid}'   # another machine: cannot be checked, counts as alive
+        try: os.kill(pid, 0)
+        except (ProcessLookupError, OverflowError): return None
+        except PermissionError: pass                             # alive, another user's
+        if len(f) == 3 and f[2] != '-': alive = proc_start(pid) in (None, f[2])   # the same process only if it started then
+        else: alive = not _started_after(pid, mtime)             # older lock files: a process younger than the file is not its writer
+        return f'{host} {pid}' if alive else None
+    def _drop(self, seen:str)->None:
+        "Remove a stale lock file, unless another process has just replaced it."
+        try:
+            if self.path.read_text() == seen: self.path.unlink()
+        except OSError: pass
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        t0, told, stale = time.monotonic(), False, 0
+        while True:
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                with os.fdopen(fd, 'w') as f: f.write(self.mine)
+                return self
+            except FileExistsError: pass
+            try: seen = self.path.read_text()
+            except OSError: continue                             # released meanwhile: try again
+            h = self.holder()
+            if h is None:
+                if (stale := stale + 1) > 20: raise RuntimeError(f"{self.path}: a stale lock file that cannot be removed; delete it")
+                self._drop(seen); continue
+            waited = time.monotonic() - t0
+            if waited >= self.wait:
+                raise LockHeld(f"{self.path.parent}: {self.what} by {h}" + (f" (waited {waited / 60:.1f} min; if that process is gone, delete {self.path})" if self.wait else ''))
+            if not told: self.log(f"{self.path.parent}: {self.what} by {h}: waiting for it (at most {self.wait / 60:.1f} min)"); told = True
+            time.sleep(min(1., self.wait - waited))
+    def __exit__(self, *a):
+        try:
+            if self.path.read_text() == self.mine: self.path.unlink()   # only our own claim (a stale one taken over is not ours)
+        except OSError: pass
+
 # %% ../nbs/08_study.ipynb #085f1230
+def scene_sources(cfg:StudyConfig, files:list|None=None)->dict:
+    "{scene: source}: the source [sources] gives a scene (by its name or its folder's), else its folder's name; every name checked against the photographs."
+    files = _hdr_inputs(cfg.data) if files is None else files
+    folder = {p.stem: p.parent.name for p in files}
+    given = {}
+    for s, items in cfg.sources.items():
+        for it in items:
+            inside = [st for st, fo in folder.items() if fo == it]
+            if it in folder and inside and inside != [it]: raise StudyConfigError(f"{cfg.source}: sources.{s}: {it!r} is both a scene and a data folder: name the scenes")
+            hit = [it] if it in folder else inside
+            if not hit: raise StudyConfigError(f"{cfg.source}: sources.{s}: {it!r} is neither a scene nor a data folder "
+                                               f"(scenes: {', '.join(sorted(folder))}; folders: {', '.join(sorted(set(folder.values())))})")
+            for st in hit:
+                if given.setdefault(st, s) != s: raise StudyConfigError(f"{cfg.source}: sources: scene {st} is given to both {given[st]} and {s}")
+    src = {st: given.get(st, fo) for st, fo in folder.items()}
+    for k in ('test_sources', 'valid_sources'):
+        bad = [x for x in cfg.split.get(k, []) if x not in src.values()]
+        if bad: raise StudyConfigError(f"{cfg.source}: split.{k}: {', '.join(bad)} not among the sources ({', '.join(sorted(set(src.values())))})")
+    return src
+
+# %% ../nbs/08_study.ipynb #ca063cdb
 def study_scenes(cfg:StudyConfig)->pd.DataFrame:
-    "The study's scenes: name, folder, split and statistics, in the order of the split (test, valid, train) and headroom."
+    "The study's scenes: name, file, split, source and statistics, in the order of the split (test, valid, train) and headroom."
+    if 'folds' in cfg.split: raise StudyConfigError(f"{cfg.source}: split.folds: every fold has its own split (`fold_configs`)")
     files = _hdr_inputs(cfg.data)
     if len(files) < 3: raise StudyConfigError(f"{cfg.source}: data: {len(files)} HDR photograph(s) in {', '.join(map(str, cfg.data))}; a study needs at least 3 (test, validation, training)")
+    src = scene_sources(cfg, files)
     stats = {p.name: scene_stats(p) for p in files}
     sp = cfg.split
-    try: split = split_scenes(stats, sp.get('test', 1), sp.get('valid', 1), sp.get('seed', 2026))
+    held = {p.name: k for p in files for k in ('test', 'valid') if src[p.stem] in sp.get(f'{k}_sources', [])}   # whole sources
+    try: split = split_scenes(stats, split_count(sp, 'test'), split_count(sp, 'valid'), sp.get('seed', 2026), fixed=held)
     except DataError as e: raise StudyConfigError(f"{cfg.source}: split: {e}") from None
-    df = pd.DataFrame([dict(scene=p.stem, file=str(p), split=split[p.name], **{k: round(v, 2) for k, v in stats[p.name].items()}) for p in files])
+    df = pd.DataFrame([dict(scene=p.stem, file=str(p), split=split[p.name], source=src[p.stem], **{k: round(v, 2) for k, v in stats[p.name].items()}) for p in files])
     df['order'] = df.split.map({'test': 0, 'valid': 1, 'train': 2})
     return df.sort_values(['order', 'headroom_stops'], ascending=[True, False]).drop(columns='order').reset_index(drop=True)
 
-def build_study_data(cfg:StudyConfig, out, log=print)->Path:
+def _rel(p, to)->str:
+    "Path `p` relative to folder `to` (so a copied or cloned folder reads the same), or as it is where it has none (another drive)."
+    try: return Path(os.path.relpath(Path(p).resolve(), Path(to).resolve())).as_posix()
+    except ValueError: return str(p)
+
+def _write_scenes(d:Path, scenes:pd.DataFrame)->None:
+    "d/scenes.csv: the scene table, each photograph's path relative to `d`; rewritten only where it differs (an older one with absolute paths)."
+    new = scenes.assign(file=[_rel(f, d) for f in scenes.file])
+    old = pd.read_csv(d/'scenes.csv') if (d/'scenes.csv').exists() else None
+    if old is not None and old.file.tolist() == new.file.tolist() and old.get('source', pd.Series()).tolist() == new.source.tolist(): return
+    atomic_write(d/'scenes.csv', lambda t: new.to_csv(t, index=False), overwrite=True)
+
+def _split_complete(d:Path, sp:str)->bool:
+    "Whether folder `d` holds split `sp` whole: SDR and HDR folders with files, and the list and camera table `make_dataset` writes last."
+    return all((d/f'{sp}{x}').exists() for x in ('.xls', '_camera.csv')) and all((d/f'{sp}{x}').is_dir() and any((d/f'{sp}{x}').iterdir()) for x in ('_SDR', '_HDR'))
+
+def _camera(c:dict)->VirtualCamera: return VirtualCamera(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()})
+
+def build_study_data(cfg:StudyConfig, out, log=print,
+                     wait:float=3600)->Path: # seconds to wait for another process building the same data
     "Make (once) the study's datasets in out/data: train and valid (the paper's layout, for the trainer) and test, from whole scenes."
     out = Path(out); d = out/'data'
     opts = cfg.dataset_options()
     scenes = study_scenes(cfg)
-    key = dict(scenes=[[r.scene, Path(r.file).name, r.split] for r in scenes.itertuples()], dataset=opts)   # names, not paths: the folder moves
-    made = (d/'data.json').exists()
-    if made and json.loads((d/'data.json').read_text()) != json.loads(json.dumps(key)):
-        raise StudyConfigError(f"{cfg.source}: {d} was made from other scenes or dataset options than the configuration now gives; "
-                               f"use another --out, or move {d} away (its runs were trained on it)")
-    if not made and d.exists() and any(d.iterdir()): raise FileExistsError(f"{d}: holds files but no data.json (an interrupted build?): move it away and run again")
-    for sp in ('train', 'valid', 'test'):
-        files = scenes[scenes.split == sp].file.tolist()
-        if not files or (made and _split_complete(d, sp)): continue
-        if made: log(f"{d}: the {sp} images are missing: making them again from the photographs data.json names")   # a checkout holds data.json, not the images git ignores
-        make_dataset(files, d, split=sp, seed=opts['seed'], camera=_camera(opts['camera']), progress=False, log=log, overwrite=made, **opts[sp])
-    if not made:
-        atomic_write(d/'scenes.csv', lambda t: scenes.to_csv(t, index=False))
-        _write_json(d/'data.json', key)
+    cams = cfg.test_camera_options()                            # validation and test images through each test camera
+    key = dict(scenes=[[r.scene, Path(r.file).name, r.split] for r in scenes.itertuples()], dataset=opts, **({'test_cameras': cams} if cams else {}))   # names, not paths: the folder moves
+    with RunLock(out, '.data.lock', "the study's data is being built", wait=wait, log=log):   # one process builds, the others wait
+        made = (d/'data.json').exists()
+        if made and json.loads((d/'data.json').read_text()) != json.loads(json.dumps(key)):
+            raise StudyConfigError(f"{cfg.source}: {d} was made from other scenes or dataset options than the configuration now gives; "
+                                   f"use another --out, or move {d} away (its runs were trained on it)")
+        if not made and d.exists() and any(d.iterdir()):
+            raise FileExistsError(f"{d}: holds files but no data.json, and no study is building it (not a study's data): move it away and run again")
+        todo = d if made else out/'.data.partial'                # a new dataset is built aside and appears whole, or not at all
+        if not made and todo.exists(): shutil.rmtree(todo)       # left by an interrupted build (we hold the lock: nobody builds it now)
+        for sp in ('train', 'valid', 'test'):
+            files = scenes[scenes.split == sp].file.tolist()
+            if not files or (made and _split_complete(d, sp)): continue
+            if made: log(f"{d}: the {sp} images are missing: making them again from the photographs data.json names")   # a checkout holds data.json, not the images git ignores
+            camera = {n: _camera(c) for n, c in cams.items()} if cams and sp != 'train' else _camera(opts['camera'])
+            make_dataset(files, todo, split=sp, seed=opts['seed'], camera=camera, progress=False, log=log, overwrite=made, **opts[sp])
+        _write_scenes(todo, scenes)
+        if not made:
+            _write_json(todo/'data.json', key)
+            if d.exists(): d.rmdir()                             # empty
+            os.rename(todo, d)
     return d
 
-def _split_complete(d:Path, sp:str)->bool:
-    "Whether folder `d` holds split `sp` whole: its list, and SDR and HDR folders with files."
-    return (d/f'{sp}.xls').exists() and all((d/f'{sp}{x}').is_dir() and any((d/f'{sp}{x}').iterdir()) for x in ('_SDR', '_HDR'))
-
-def _camera(c:dict)->VirtualCamera: return VirtualCamera(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()})
-
-def variant_data(cfg:StudyConfig, out, variant:str, log=print)->Path:
+# %% ../nbs/08_study.ipynb #295caed3
+def variant_data(cfg:StudyConfig, out, variant:str, log=print, wait:float=3600)->Path:
     "The data root a variant trains on: the study's, or (a variant with its own `camera`) its training crops through that camera beside the study's validation split."
     out = Path(out); cam = cfg.train_camera(variant)
     if cam is None: return out/'data'
     name = hashlib.sha1(json.dumps(cam, sort_keys=True).encode()).hexdigest()[:10]
     d = out/'data'/'cameras'/name
     if (d/'camera.json').exists() and _split_complete(d, 'train'): return d
-    if d.exists(): shutil.rmtree(d)                      # an interrupted build, or a checkout without the images: made again
-    scenes = study_scenes(cfg)                            # the photographs where they are now (scenes.csv records them)
-    opts = cfg.dataset_options()
-    make_dataset(scenes[scenes.split == 'train'].file.tolist(), d, split='train', seed=opts['seed'], camera=_camera(cam), progress=False, log=log, **opts['train'])
-    for x in ('valid_SDR', 'valid_HDR', 'valid.xls', 'valid_camera.csv'):
-        if (out/'data'/x).exists(): (d/x).symlink_to(Path('..')/'..'/x)
-    _write_json(d/'camera.json', cam)
+    with RunLock(out, '.data.lock', "the study's data is being built", wait=wait, log=log):
+        if (d/'camera.json').exists() and _split_complete(d, 'train'): return d   # made by another process meanwhile
+        part = d.with_name(f'.{name}.partial')                   # built aside, appears whole
+        for x in (d, part):
+            if x.exists(): shutil.rmtree(x)                      # an interrupted build, or a checkout without the images: made again
+        scenes = study_scenes(cfg)                               # the photographs where they are now
+        opts = cfg.dataset_options()
+        make_dataset(scenes[scenes.split == 'train'].file.tolist(), part, split='train', seed=opts['seed'], camera=_camera(cam), progress=False, log=log, **opts['train'])
+        for x in ('valid_SDR', 'valid_HDR', 'valid.xls', 'valid_camera.csv'):
+            if (out/'data'/x).exists(): (part/x).symlink_to(Path('..')/'..'/x)
+        _write_json(part/'camera.json', cam)
+        os.rename(part, d)
     return d
+
+# %% ../nbs/08_study.ipynb #ae1cb18c
+def fold_dir(out, source:str)->Path: return Path(out)/'folds'/_slug(source)
+
+def fold_configs(cfg:StudyConfig)->dict:
+    "{source: its fold's study}: with split.folds = \"source\", each source in turn the test split (validation as split.valid says, from the other sources); {} without folds."
+    if cfg.split.get('folds') != 'source': return {}
+    sources = sorted(set(scene_sources(cfg).values()))
+    if len(sources) < 2: raise StudyConfigError(f"{cfg.source}: split.folds: one fold per source needs two sources or more, the photographs have {sources}")
+    sp = {k: v for k, v in cfg.split.items() if k != 'folds'}
+    return {s: replace(cfg, name=f"{cfg.name}: fold {s}", split={**sp, 'test_sources': [s]}) for s in sources}
 
 # %% ../nbs/08_study.ipynb #72fa3160
 def run_dir(out, variant:str, seed:int)->Path: return Path(out)/'runs'/_slug(variant)/f'seed{seed}'
@@ -279,30 +527,13 @@ def _run_key(tc:TrainConfig, camera:dict|None=None)->dict:
            if k not in ('root_path', 'out_dir', 'checkpoints_dir', 'log_dir', 'results_dir', 'progress', 'device', 'resume', 'num_workers')}
     return {**key, 'camera': camera} if camera else key
 
-class RunLock:
-    "An exclusive claim on a run's folder (a lock file naming host and process); a stale claim of a dead local process is taken over."
-    def __init__(self, folder): self.path = Path(folder)/'.lock'
-    def holder(self)->str|None:
-        "Who holds the lock ('host pid'), or None if nobody alive does."
-        try: host, pid = self.path.read_text().split()
-        except (OSError, ValueError): return None
-        if host == socket.gethostname():
-            try: os.kill(int(pid), 0)
-            except ProcessLookupError: return None
-            except PermissionError: pass
-        return f'{host} {pid}'
-    def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                os.write(fd, f'{socket.gethostname()} {os.getpid()}'.encode()); os.close(fd); return self
-            except FileExistsError:
-                h = self.holder()
-                if h: raise RuntimeError(f"{self.path.parent}: the run is being trained by {h}")
-                self.path.unlink(missing_ok=True)            # stale: its process is gone
-        raise RuntimeError(f"{self.path}: cannot take the lock")
-    def __exit__(self, *a): self.path.unlink(missing_ok=True)
+def _loss_key(key:dict)->dict:
+    "A run key (or an older run's config.json) with its loss as the weights that count: older w_* keys folded in, zero weights and (perceptual off) the VGG term left out."
+    old = {LEGACY_LOSS_KEYS[k]: v for k, v in key.items() if k in LEGACY_LOSS_KEYS}
+    key = {k: v for k, v in key.items() if k not in LEGACY_LOSS_KEYS}
+    if 'loss' not in key and not old: return key
+    loss = {**(key['loss'] if 'loss' in key else PAPER_LOSS), **old}
+    return {**key, 'loss': {t: float(w) for t, w in loss.items() if w and (key.get('perceptual', True) or t != 'perc')}}
 
 def run_state(out, variant:str, seed:int)->str:
     "'done', 'running' (locked by a live process), 'partial' (interrupted: continues from last.pt) or 'new'."
@@ -311,13 +542,14 @@ def run_state(out, variant:str, seed:int)->str:
     if RunLock(d).holder(): return 'running'
     return 'partial' if (d/'checkpoints'/'last.pt').exists() else 'new'
 
-def check_run_config(cfg:StudyConfig, out, variant:str, seed:int)->TrainConfig:
+def check_run_config(cfg:StudyConfig, out, variant:str, seed:int,
+                     data:bool=True)->TrainConfig: # False: only compare the settings (nothing is made; the data root is not final)
     "The run's TrainConfig; a StudyConfigError if its folder was trained with other settings (a finished run is never overwritten)."
     out = Path(out); d = run_dir(out, variant, seed)
-    tc = cfg.train_config(variant, seed, variant_data(cfg, out, variant) if cfg.train_camera(variant) else out/'data', d)
+    tc = cfg.train_config(variant, seed, variant_data(cfg, out, variant) if data and cfg.train_camera(variant) else out/'data', d)
     if (d/'config.json').exists():
-        old, key = json.loads((d/'config.json').read_text()), _run_key(tc, cfg.train_camera(variant))
-        default = _run_key(TrainConfig())                  # a field added since the run was trained counts at its default
+        old, key = _loss_key(json.loads((d/'config.json').read_text())), _loss_key(_run_key(tc, cfg.train_camera(variant)))
+        default = _loss_key(_run_key(TrainConfig()))       # a field added since the run was trained counts at its default
         diff = sorted(k for k in set(old) | set(key) if old.get(k, default.get(k)) != key.get(k, default.get(k)))
         if diff: raise StudyConfigError(f"{cfg.source}: variants.{variant}: {d} was trained with other settings ({', '.join(f'{k}: {old.get(k)!r} → {key.get(k)!r}' for k in diff[:6])}); "
                                         f"give the variant another name, or move {d} away")
@@ -330,7 +562,8 @@ def train_run(cfg:StudyConfig, out, variant:str, seed:int, device:str|None=None,
     if device: tc = replace(tc, device=device)
     key = _run_key(tc, cfg.train_camera(variant))
     if (d/'done.json').exists(): return json.loads((d/'done.json').read_text())
-    with RunLock(d):
+    with RunLock(d):                                       # LockHeld if another live process trains it
+        if (d/'done.json').exists(): return json.loads((d/'done.json').read_text())   # finished by another process meanwhile
         _write_json(d/'config.json', key)
         last = d/'checkpoints'/'last.pt'
         t = time.time()
@@ -342,7 +575,7 @@ def train_run(cfg:StudyConfig, out, variant:str, seed:int, device:str|None=None,
         minutes = prev + (time.time() - t) / 60
         ck = 'best.pt' if cfg.checkpoint == 'best' and (d/'checkpoints'/'best.pt').exists() else 'last.pt'
         facts = dict(variant=variant, seed=seed, steps=tr.global_step, minutes=round(minutes, 2), resumed_at=start or None, checkpoint=ck,
-                     checkpoint_step=torch.load(d/'checkpoints'/ck, map_location='cpu', weights_only=False)['global_step'],
+                     checkpoint_step=read_checkpoint(d/'checkpoints'/ck)['global_step'],   # read without running code
                      device=str(tr.device), threads=torch.get_num_threads())
         _write_json(d/'done.json', facts)
         log(f"trained {variant} seed {seed}: {tr.global_step} steps in {minutes:.1f} min (scoring {ck} from step {facts['checkpoint_step']})")
@@ -370,15 +603,23 @@ def study_pairs(data, split:str)->list:
     scene = dict(zip(cam.SDR, cam.source.map(lambda s: Path(s).stem)))
     return [(n, scene[n], s, h) for n, s, h in load_pairs(data, split)]
 
+def image_cameras(data, split:str)->dict:
+    "{image: the test camera that made it} of one split of a study's data ('study': the study's own camera)."
+    p = Path(data)/f'{split}_camera.csv'
+    if not p.exists(): return {}
+    cam = pd.read_csv(p, dtype={'SDR': str, 'camera': str})
+    return dict(zip(cam.SDR, cam.camera if 'camera' in cam else ['study'] * len(cam)))
+
 def score_method(fn, # SDR float [0,1] H×W×3 → linear HDR
                  pairs:list, # `study_pairs`
-                 protocols, split:str='test')->pd.DataFrame:
+                 protocols, split:str='test',
+                 cameras:dict|None=None)->pd.DataFrame: # `image_cameras` (default: every image the study's camera's)
     "Per image and protocol, every metric of `fn` on `pairs`."
     rows = []
     for img, scene, sp, hp in pairs:
         sdr, ref = read_sdr(sp), read_hdr(hp)
         pred = fn(sdr)
-        for p in protocols: rows.append(dict(split=split, image=img, scene=scene, protocol=p, **PROTOCOLS[p](pred, ref, sdr)))
+        for p in protocols: rows.append(dict(split=split, image=img, scene=scene, camera=(cameras or {}).get(img, 'study'), protocol=p, **PROTOCOLS[p](pred, ref, sdr)))
     return pd.DataFrame(rows)
 
 def _fit_constant_gain(data, step:int=8)->float:
@@ -410,7 +651,8 @@ def _cached_scores(path, make, cfg:StudyConfig)->pd.DataFrame:
 
 def _score_splits(cfg:StudyConfig, out, fn)->pd.DataFrame:
     "Every metric of `fn` on every split the study scores."
-    return pd.concat([score_method(fn, study_pairs(Path(out)/'data', sp), cfg.protocols, sp) for sp in cfg.evaluate], ignore_index=True)
+    d = Path(out)/'data'
+    return pd.concat([score_method(fn, study_pairs(d, sp), cfg.protocols, sp, image_cameras(d, sp)) for sp in cfg.evaluate], ignore_index=True)
 
 def score_run(cfg:StudyConfig, out, variant:str, seed:int)->pd.DataFrame:
     "Every metric of a finished run on the scored splits, cached in its folder as scores.csv."
@@ -434,18 +676,32 @@ def _sha256(path)->str:
         for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
     return h.hexdigest()
 
+def check_models(cfg:StudyConfig)->None:
+    "Every checkpoint of the study's `models` exists and loads as an EIN without running any code; else a StudyConfigError naming the entry and the file."
+    for n, p in cfg.models.items():
+        try: load_official_checkpoint(p)
+        except (OSError, ValueError) as e: raise StudyConfigError(f"{cfg.source}: models.{n}: {e}") from None
+
 def score_model(cfg:StudyConfig, out, name:str)->pd.DataFrame:
-    "Every metric of one of the study's `models` (a trained checkpoint) on the scored splits, cached in out/models/ with the checkpoint's SHA-256: a checkpoint replaced since is refused, not scored under the old name."
+    "Every metric of one of the study's `models` (a trained checkpoint) on the scored splits, cached in out/models/ with the checkpoint's SHA-256: scores of another checkpoint, or of an unknown one, are refused, not reported under the name."
     p, ck = Path(out)/'models'/f'{_slug(name)}.csv', Path(cfg.models[name])
-    side = p.with_suffix('.json')
-    if p.exists() and side.exists() and ck.exists() and json.loads(side.read_text())['sha256'] != _sha256(ck):
-        raise StudyConfigError(f"{cfg.source}: models.{name}: {ck} is not the checkpoint whose scores {p} holds (it changed since); "
-                               f"give the model another name, or move {p} away")
-    def make():
-        df = _score_splits(cfg, out, sdr_method(load_official_checkpoint(ck).eval()))
-        _write_json(side, dict(checkpoint=str(ck), sha256=_sha256(ck)))
-        return df
-    return _cached_scores(p, make, cfg).assign(variant=name, seed=np.nan)
+    side, where = p.with_suffix('.json'), f"{cfg.source}: models.{name}"
+    if not ck.is_file(): raise StudyConfigError(f"{where}: {ck}: checkpoint not found")
+    sha = _sha256(ck)
+    if p.exists():
+        try: kept = json.loads(side.read_text())['sha256']
+        except (OSError, ValueError, KeyError, TypeError): kept = None
+        if kept is None: raise StudyConfigError(f"{where}: {p} holds scores without the checksum of the checkpoint they score ({side.name} is missing or unreadable): "
+                                                f"they may be another checkpoint's; move {p} away to score {ck} again")
+        if kept != sha: raise StudyConfigError(f"{where}: {ck} is not the checkpoint whose scores {p} holds (it changed since); "
+                                               f"give the model another name, or move {p} away")
+        df = pd.read_csv(p)
+        if set(cfg.protocols) <= set(df.protocol) and set(cfg.evaluate) <= set(df.split):
+            return df[df.protocol.isin(cfg.protocols) & df.split.isin(cfg.evaluate)].reset_index(drop=True).assign(variant=name, seed=np.nan)
+    df = _score_splits(cfg, out, sdr_method(load_official_checkpoint(ck).eval()))
+    _write_json(side, dict(checkpoint=_rel(ck, side.parent), sha256=sha))     # first: scores never lie beside another checkpoint's checksum
+    atomic_write(p, lambda t: df.to_csv(t, index=False), overwrite=True)
+    return df.assign(variant=name, seed=np.nan)
 
 # %% ../nbs/08_study.ipynb #573597c4
 def _betacf(a:float, b:float, x:float)->float:
@@ -501,18 +757,25 @@ def paired_test(d)->tuple:
 # %% ../nbs/08_study.ipynb #f7a512ec
 SUMMARY_METRICS = ('pu21_psnr', 'hl_pu21_psnr', 'pu21_ssim', 'hl_pu21_ssim', 'pu21_psnr_y', 'hl_pu21_psnr_y', 'log_psnr', 'mu_psnr') # those summarised, where a protocol has them
 
+RESULT_KEYS = ('variant', 'seed', 'split', 'image', 'scene', 'source', 'camera', 'protocol', 'kind') # the first columns of results.csv
+
 def study_results(cfg:StudyConfig, out, log=print)->pd.DataFrame:
-    "Per-image scores of every finished run and of the baselines (columns variant, seed, split, image, scene, protocol, metrics)."
+    "Per-image scores of every finished run, model and baseline (columns `RESULT_KEYS`, then the metrics); with folds, every fold's (images as fold/image, a `fold` column)."
+    if folds := fold_configs(cfg):
+        parts = [study_results(fc, fold_dir(out, s), log).assign(fold=s) for s, fc in folds.items()]
+        df = pd.concat([p for p in parts if len(p)] or [pd.DataFrame(columns=[*RESULT_KEYS, 'fold'])], ignore_index=True)
+        return df.assign(image=df.fold.astype(str) + '/' + df.image.astype(str))   # a scene validates in several folds: its images once per fold
     parts = []
     for v in cfg.variants:
         for s in cfg.seeds:
             if run_state(out, v, s) == 'done': parts.append(score_run(cfg, out, v, s).assign(kind='variant'))
     for b in cfg.baselines: parts.append(score_baseline(cfg, out, b).assign(kind='baseline'))
     for mname in cfg.models: parts.append(score_model(cfg, out, mname).assign(kind='model'))
-    if not parts: return pd.DataFrame(columns=['variant', 'seed', 'split', 'image', 'scene', 'protocol', 'kind'])
+    if not parts: return pd.DataFrame(columns=list(RESULT_KEYS))
     df = pd.concat(parts, ignore_index=True)
-    first = ['variant', 'seed', 'split', 'image', 'scene', 'protocol', 'kind']
-    return df[first + [c for c in df.columns if c not in first]].replace([np.inf, -np.inf], np.nan)
+    df['camera'] = df.camera.fillna('study') if 'camera' in df else 'study'             # scores cached before test cameras: the study's camera
+    df['source'] = df.scene.astype(str).map(scene_sources(cfg))
+    return df[list(RESULT_KEYS) + [c for c in df.columns if c not in RESULT_KEYS]].replace([np.inf, -np.inf], np.nan)
 
 def _per_image(res, metric)->pd.DataFrame:
     "Seed-averaged values of `metric`: index (protocol, image), a column per variant."
@@ -524,10 +787,11 @@ def variant_facts(cfg:StudyConfig, out)->pd.DataFrame:
     for v in cfg.variants:
         tc = cfg.train_config(v, cfg.seeds[0], '.', '.')
         m = EIN(num_c=tc.num_c, **tc.model).eval()
-        done = [json.loads((run_dir(out, v, s)/'done.json').read_text()) for s in cfg.seeds if (run_dir(out, v, s)/'done.json').exists()]
+        dirs = [run_dir(o, v, s) for o in ([fold_dir(out, f) for f in fold_configs(cfg)] or [out]) for s in cfg.seeds]   # every fold's runs
+        done = [json.loads((d/'done.json').read_text()) for d in dirs if (d/'done.json').exists()]
         rows.append(dict(variant=v, params=sum(p.numel() for p in m.parameters()), gflop_per_mpix=round(flops_per_mpix(m, 128), 1),
                          minutes=round(float(np.mean([d['minutes'] for d in done])), 2) if done else np.nan,
-                         runs_done=len(done), runs=len(cfg.seeds)))
+                         runs_done=len(done), runs=len(dirs)))
     return pd.DataFrame(rows).set_index('variant')
 
 def summarize_study(res:pd.DataFrame, # `study_results`
@@ -568,6 +832,40 @@ def worst_scenes(res:pd.DataFrame, against:str, metric:str='pu21_psnr', split:st
             d = (t[v] - t[against]).dropna()
             if v != against and len(d): rows.append(dict(protocol=p, variant=v, against=against, worst_scene=d.idxmin(), worst_delta=float(d.min()), mean_scene_delta=float(d.mean())))
     return pd.DataFrame(rows)
+
+# %% ../nbs/08_study.ipynb #b91b30b9
+def group_table(res:pd.DataFrame, # `study_results`
+                by=('source',), # the columns to group by, e.g. ('source',), ('camera', 'scene') or ()
+                metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
+    "Seed-, image- and then scene-averaged `metric` per protocol, the columns `by` and variant (a column per variant): each scene weighs the same in its group."
+    r, keys = res[res.split == split], ['protocol', *by]
+    sc = [] if 'scene' in by else ['scene']
+    per_scene = r.groupby([*keys, *sc, 'image', 'variant'], sort=False)[metric].mean().groupby([*keys, *sc, 'variant'], sort=False).mean()
+    return per_scene.groupby([*keys, 'variant'], sort=False).mean().unstack('variant')
+
+def _cameras(res:pd.DataFrame, split:str)->tuple:
+    "(results with a camera column, the split's cameras in order of appearance)."
+    r = res if 'camera' in res else res.assign(camera='study')
+    return r, list(dict.fromkeys(r[r.split == split].camera))
+
+def by_camera(res:pd.DataFrame, by=('source',), metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
+    "`group_table` for each test camera and pooled over them (camera 'pooled'; only that where the images have one camera): index (protocol, camera, *by)."
+    r, cams = _cameras(res, split)
+    pooled = group_table(r, by, metric, split)
+    pooled.index = pd.MultiIndex.from_frame(pooled.index.to_frame(index=False).assign(camera='pooled')[['protocol', 'camera', *by]])
+    t = pd.concat([group_table(r, ('camera', *by), metric, split), pooled]) if len(cams) > 1 else pooled
+    rank = {x: i for i, x in enumerate([*dict.fromkeys(r.protocol), *cams, 'pooled'])}
+    return t.sort_index(level=['protocol', 'camera'], sort_remaining=False, key=lambda i: i.map(lambda x: rank.get(x, len(rank))))
+
+def worst_by_camera(res:pd.DataFrame, against:str, metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
+    "`worst_scenes` for each test camera and pooled over them (a `camera` column), with the worst scene's source."
+    r, cams = _cameras(res, split)
+    parts = [worst_scenes(r[r.camera == c], against, metric, split).assign(camera=c) for c in (cams if len(cams) > 1 else [])]
+    parts = [p for p in parts + [worst_scenes(r, against, metric, split).assign(camera='pooled')] if len(p)]
+    if not parts: return pd.DataFrame()
+    df = pd.concat(parts, ignore_index=True)
+    if 'source' in r: df['worst_source'] = df.worst_scene.map(dict(zip(r.scene, r.source)))
+    return df[['camera', *(c for c in df.columns if c != 'camera')]]
 
 # %% ../nbs/08_study.ipynb #d6ba8c44
 def plot_study(summary:pd.DataFrame, metrics=('pu21_psnr', 'hl_pu21_psnr'), deltas:bool=False):
@@ -611,7 +909,8 @@ def plot_study_curves(cfg:StudyConfig, out):
 
 def _fmt(m, ci, digits=2)->str: return '' if not np.isfinite(m) else f'{m:.{digits}f} ± {ci:.{digits}f}' if np.isfinite(ci) else f'{m:.{digits}f}'
 
-def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, scenes:pd.DataFrame, worst:pd.DataFrame, split:str='test')->str:
+def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, scenes:pd.DataFrame, worst:pd.DataFrame, split:str='test',
+                   sections:str='')->str: # more markdown before the figures (`breakdown_markdown`)
     "The study's summary as markdown: a table per protocol, per-scene tables, the worst scenes."
     ref = next(iter(cfg.variants))
     out = [f"# {cfg.name}\n", f"{summary.n.max() if len(summary) else 0} {split} images from {scenes.index.get_level_values('scene').nunique() if len(scenes) else 0} "
@@ -632,8 +931,10 @@ def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, sc
             sc = scenes.loc[p].round(2)
             out += [f"PU21-PSNR per {split} scene ({p}):\n", sc.to_markdown(), '']
     if len(worst):
-        out += ["## Worst scenes\n", f"Per variant, the {split} scene where its PU21-PSNR falls furthest below **{worst.against.iloc[0]}** (dB):\n",
+        out += ["## Worst scenes\n", f"Per variant, the {split} scene where its PU21-PSNR falls furthest below **{worst.against.iloc[0]}** (dB)"
+                f"{', per test camera and pooled over them' if worst.get('camera', pd.Series(['pooled'])).nunique() > 1 else ''}:\n",
                 worst.round(2).to_markdown(index=False), '']
+    if sections: out += [sections, '']
     out += ["![scores](scores.png)\n", "![paired differences](deltas.png)\n", "![training curves](curves.png)\n"]
     return '\n'.join(out)
 
@@ -651,19 +952,50 @@ def write_study_report(cfg:StudyConfig, out, log=print)->Path:
     scenes = scene_table(res) if len(res) else pd.DataFrame()
     if len(scenes): atomic_write(out/'scenes.csv', lambda t: scenes.to_csv(t), overwrite=True)
     against = 'linearised SDR' if 'linearised SDR' in cfg.baselines else ref
-    worst = worst_scenes(res, against) if len(res) else pd.DataFrame()
-    for name, fig in (('scores.png', plot_study(summ) if len(summ) else None), ('deltas.png', plot_study(summ[summ.variant != ref], deltas=True) if len(summ) else None),
+    worst = worst_by_camera(res, against) if len(res) else pd.DataFrame()
+    if len(res): _write_breakdowns(res, out, against, cfg.evaluate)
+    for name, fig in (('scores.png', plot_study(summ) if len(summ) else None), ('deltas.png', plot_study(summ[summ.variant != ref], deltas=True) if (summ.variant != ref).any() else None),
                       ('curves.png', plot_study_curves(cfg, out))):
         if fig is None: continue
         atomic_write(out/name, lambda t: fig.savefig(t, dpi=90, format='png'), overwrite=True); plt.close(fig)
-    md = study_markdown(cfg, summ, facts, scenes, worst)
+    md = study_markdown(cfg, summ, facts, scenes, worst, sections=breakdown_markdown(res, against) if len(res) else '')
     if 'valid' in cfg.evaluate and len(res):                 # the scenes a choice may look at, apart from the test scenes
         sv = summarize_study(res, ref, 'valid')
         tv = sv.pivot_table(index='variant', columns='protocol', values=['pu21_psnr', 'hl_pu21_psnr'], sort=False).round(2)
         tv.columns = [f'{p}: {m}' for m, p in tv.columns]
         md += (f"\n## Validation scenes\n\nThe same metrics on the {int(sv.n.max())} validation images (what a choice among the variants may use; "
-               f"the test scenes above may not):\n\n{tv.to_markdown()}\n")
+               f"the test scenes above may not):\n\n{tv.to_markdown()}\n\n{breakdown_markdown(res, against, 'valid')}\n")
     return atomic_write(out/'summary.md', lambda t: Path(t).write_text(md), overwrite=True)
+
+# %% ../nbs/08_study.ipynb #8a242920
+def _md_table(t:pd.DataFrame)->str: return t.reset_index().round(2).astype(object).where(lambda x: x.notna(), '').to_markdown(index=False)
+
+def breakdown_markdown(res:pd.DataFrame, against:str, split:str='test', metric:str='pu21_psnr')->str:
+    "The report's tables per source and, with several test cameras, per camera and per scene and camera (every protocol); for `valid`, also its worst scene."
+    r, cams = _cameras(res, split)
+    if not (r.split == split).any(): return ''
+    several = len(cams) > 1
+    out = [f"## {split.capitalize()} sources\n", f"{metric} per source (each scene weighs the same){', per test camera and pooled over them' if several else ''} (dB):\n"]
+    src = by_camera(r, ('source',), metric, split)
+    for p in dict.fromkeys(src.index.get_level_values('protocol')): out += [f"Protocol {p}:\n", _md_table(src.loc[p]), '']
+    if several:
+        cam, sc = by_camera(r, (), metric, split), by_camera(r, ('scene',), metric, split)
+        out += [f"## {split.capitalize()} cameras\n", f"{metric} per test camera, and per {split} scene and camera (dB):\n"]
+        for p in dict.fromkeys(cam.index.get_level_values('protocol')):
+            s = sc.loc[p]
+            out += [f"Protocol {p}:\n", _md_table(cam.loc[p]), '', _md_table(s[s.index.get_level_values('camera') != 'pooled']), '']
+    if split != 'test' and len(w := worst_by_camera(r, against, metric, split)):
+        out += [f"Worst {split} scene per variant (dB below **{against}**; what the choice's robustness rule looks at, pooled):\n", w.round(2).to_markdown(index=False), '']
+    return '\n'.join(out)
+
+def _write_breakdowns(res:pd.DataFrame, out:Path, against:str, splits)->None:
+    "sources.csv, cameras.csv, scenes_by_camera.csv and worst.csv of a study: PU21-PSNR per source, camera, scene and camera, the worst scenes, per split."
+    for name, by in (('sources', ('source',)), ('cameras', ()), ('scenes_by_camera', ('scene',))):
+        t = pd.concat({sp: by_camera(res, by, split=sp) for sp in splits if (res.split == sp).any()}, names=['split'])
+        atomic_write(out/f'{name}.csv', lambda f: t.to_csv(f), overwrite=True)
+    w = [worst_by_camera(res, against, split=sp).assign(split=sp) for sp in splits if (res.split == sp).any()]
+    w = pd.concat([x for x in w if len(x)] or [pd.DataFrame()], ignore_index=True)
+    atomic_write(out/'worst.csv', lambda f: w.to_csv(f, index=False), overwrite=True)
 
 # %% ../nbs/08_study.ipynb #68421a9e
 def study_job(cfg, # a StudyConfig, or its `asdict` (what travels to another process)
@@ -696,6 +1028,7 @@ def _run_local(cfg, out, todo, jobs:int, devices, log)->dict:
         failed = {}
         for v, s in todo:
             try: log(f"training {v}, seed {s}"); study_job(cfg, out, v, s, devices[0] if devices else None)
+            except LockHeld as e: log(f"not trained here: {e}")   # another process took it meanwhile: `run_study` says so at the end
             except (ValueError, RuntimeError, OSError) as e: failed[(v, s)] = f'{type(e).__name__}: {e}'; log(f"failed: {v}, seed {s}: {e}")
         return failed
     ctx = mp.get_context('spawn')
@@ -708,6 +1041,7 @@ def _run_local(cfg, out, todo, jobs:int, devices, log)->dict:
         for f in as_completed(futs):
             v, s = futs[f]
             try: r = f.result(); log(f"done: {v}, seed {s} ({r['minutes']:.1f} min)")
+            except LockHeld as e: log(f"not trained here: {e}")
             except Exception as e: failed[(v, s)] = f'{type(e).__name__}: {e}'; log(f"failed: {v}, seed {s}: {e}")
     return failed
 
@@ -724,8 +1058,30 @@ def _run_submitit(cfg, out, todo, cluster:str, opts:dict, log)->dict:
     failed = {}
     for (v, s), j in jobs.items():
         try: j.result(); log(f"done: {v}, seed {s} (job {j.job_id})")
-        except Exception as e: failed[(v, s)] = f'job {j.job_id}: {type(e).__name__}: {str(e)[-500:]}'; log(f"failed: {v}, seed {s}: job {j.job_id}")
+        except Exception as e:
+            if 'LockHeld' in str(e): log(f"not trained here: {v}, seed {s} (job {j.job_id}): another process trains it"); continue
+            failed[(v, s)] = f'job {j.job_id}: {type(e).__name__}: {str(e)[-500:]}'; log(f"failed: {v}, seed {s}: job {j.job_id}")
     return failed
+
+def study_record(cfg:StudyConfig, out)->dict:
+    "What study.json keeps: the configuration, with the photographs, the models and the study file as paths relative to the study folder (a clone reads the same)."
+    r = asdict(cfg)
+    r['data'], r['models'] = [_rel(p, out) for p in cfg.data], {n: _rel(p, out) for n, p in cfg.models.items()}
+    if Path(cfg.source).is_file(): r['source'] = _rel(cfg.source, out)
+    return r
+
+def _run_folds(cfg:StudyConfig, folds:dict, out:Path, log, **kw)->Path:
+    "Every fold as a study of its own in out/folds/<source>/, then the pooled report in `out`; a fold that fails does not stop the others."
+    failed = []
+    for s, fc in folds.items():
+        log(f"fold {s}: {fold_dir(out, s)}")
+        try: run_study(fc, fold_dir(out, s), log=log, **kw)
+        except (RuntimeError, LockHeld) as e: failed.append(f"fold {s}: {e}")
+    _write_json(out/'study.json', study_record(cfg, out))
+    rep = write_study_report(cfg, out, log)
+    log(f"report of {len(folds)} folds: {rep}")
+    if failed: raise RuntimeError('; '.join(failed))
+    return rep
 
 def run_study(cfg, # a StudyConfig, or the path of its TOML file
               out, # the study's folder: data/, runs/, baselines/ and the report
@@ -740,13 +1096,14 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
     if executor not in ('local', 'slurm', 'submitit-local'): raise ValueError(f"executor must be local, slurm or submitit-local, got {executor!r}")
     if jobs < 1: raise ValueError(f"jobs must be at least 1, got {jobs}")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    build_study_data(cfg, out, log=log)
-    _write_json(out/'study.json', asdict(cfg))
+    if folds := fold_configs(cfg): return _run_folds(cfg, folds, out, log, jobs=jobs, devices=devices, executor=executor, slurm=slurm, report_only=report_only)
+    check_models(cfg)                                         # checkpoints to score: there, and loadable without running code
     for v in cfg.variants:
-        for s in cfg.seeds: check_run_config(cfg, out, v, s)   # a changed configuration fails before anything runs
+        for s in cfg.seeds: check_run_config(cfg, out, v, s, data=False)   # a changed configuration fails before anything is made
+    build_study_data(cfg, out, log=log)
+    for v in cfg.variants: variant_data(cfg, out, v, log=log)   # a variant's own training data, made once here (not by each job)
+    _write_json(out/'study.json', study_record(cfg, out))
     state = {(v, s): run_state(out, v, s) for v in cfg.variants for s in cfg.seeds}
-    busy = [k for k, st in state.items() if st == 'running']
-    for v, s in busy: log(f"note: {v}, seed {s} is being trained by another process; the report leaves it out until it is done")
     todo = [k for k, st in state.items() if st in ('new', 'partial')]
     failed = {}
     if todo and not report_only:
@@ -755,5 +1112,117 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
                   _run_submitit(cfg, out, todo, 'slurm' if executor == 'slurm' else 'local', slurm or {}, log))
     rep = write_study_report(cfg, out, log)
     log(f"report: {rep}")
-    if failed: raise RuntimeError(f"{len(failed)} run(s) failed (the report has the others): " + '; '.join(f'{v}, seed {s}: {e}' for (v, s), e in failed.items()))
+    left = {k: RunLock(run_dir(out, *k)).holder() for k in state if k not in failed and run_state(out, *k) != 'done'}
+    if report_only and left: log(f"note: {len(left)} run(s) not done, left out of the report: " + ', '.join(f'{v}, seed {s}' for v, s in left)); left = {}
+    why = []                                                  # never a report that silently lacks runs
+    if failed: why.append(f"{len(failed)} run(s) failed (the report has the others): " + '; '.join(f'{v}, seed {s}: {e}' for (v, s), e in failed.items()))
+    if left: why.append(f"{len(left)} run(s) are not in the report, being trained by another process (" + ', '.join(
+        f'{v}, seed {s}' + (f' by {h}' if h else ' (its process has ended)') for (v, s), h in left.items()) + "): run the study again when they are done")
+    if why: raise RuntimeError('; '.join(why))
     return rep
+
+# %% ../nbs/08_study.ipynb #d194e83c
+def recipe_score(summary:pd.DataFrame, # `summarize_study` of one split
+                 variant:str)->float:
+    "A variant's score: the mean over the protocols of (PU21-PSNR + highlight PU21-PSNR) / 2."
+    s = summary[summary.variant == variant]
+    return float(((s.pu21_psnr + s.hl_pu21_psnr) / 2).mean())
+
+def scene_deltas(res:pd.DataFrame, variant:str, split:str='valid', against:str='linearised SDR')->pd.DataFrame:
+    "Per scene (rows) and protocol (columns): PU21-PSNR of `variant` minus `against`, in dB."
+    st = scene_table(res, 'pu21_psnr', split)
+    return (st[variant] - st[against]).unstack('protocol')
+
+def choose_variant(res:pd.DataFrame, # a study's `results.csv`
+                   variants, # the candidates (names)
+                   split:str='valid', # the scenes that choose: never the test scenes
+                   robust:float=0.5, # dB: no scene of `split` further than this below the linearised SDR, under any protocol
+                  )->dict:
+    "The variant a study chooses on `split` under the robustness rule, with every candidate's score and worst scene."
+    if not (res.split == split).any(): raise ValueError(f"the study scored no {split!r} images: add evaluate = [\"{split}\", \"test\"] to it and run it again (only the scores are added)")
+    summ = summarize_study(res, next(iter(variants)), split)
+    scores = {v: recipe_score(summ, v) for v in variants}
+    worst = {v: float(scene_deltas(res, v, split).min().min()) for v in variants}
+    ok = [v for v in variants if worst[v] >= -robust]
+    return dict(variant=max(ok or list(variants), key=scores.get), scores=scores, worst=worst, eligible=ok, robust=robust, split=split)
+
+# %% ../nbs/08_study.ipynb #ce463fb4
+def toml_value(v)->str:
+    "A value written as TOML."
+    if isinstance(v, bool): return 'true' if v else 'false'
+    if isinstance(v, (int, float)): return repr(v)
+    if isinstance(v, str): return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, (list, tuple)): return '[' + ', '.join(toml_value(x) for x in v) + ']'
+    if isinstance(v, dict): return '{ ' + ', '.join(f'{toml_key(k)} = {toml_value(x)}' for k, x in v.items()) + ' }'
+    raise TypeError(f"cannot write {type(v).__name__} as TOML")
+
+def toml_key(k:str)->str:
+    "A key written as TOML: bare where it may be, else quoted."
+    return k if re.fullmatch(r'[A-Za-z0-9_-]+', k) else json.dumps(k, ensure_ascii=False)
+
+def refit_steps(cfg:StudyConfig, out, variant:str)->int:
+    "The refit's budget: the median step of the variant's chosen checkpoints, scaled from the training scenes to training + validation."
+    done = [json.loads((run_dir(out, variant, s)/'done.json').read_text()) for s in cfg.seeds]
+    sc = pd.read_csv(Path(out)/'data'/'scenes.csv')
+    return int(round(np.median([d['checkpoint_step'] for d in done]) * (sc.split != 'test').sum() / (sc.split == 'train').sum()))
+
+def write_refit_study(cfg:StudyConfig, out, # the choosing study and its folder
+                      variant:str, steps:int, path, # the chosen variant, its budget, and the study file to write
+                     )->Path:
+    "A study file that trains `variant` on the training and validation scenes for `steps` steps and scores it on the same test scenes."
+    path = Path(path).resolve(); var = dict(cfg.variants[variant])
+    base = {**cfg.base, **{k: v for k, v in var.items() if k not in ('model', 'camera', 'loss')}, 'model': {**cfg.base.get('model', {}), **var.get('model', {})}}
+    if 'loss' in var or 'loss' in cfg.base: base['loss'] = cfg.train_config(variant, 0, '.', '.').loss
+    test = pd.read_csv(Path(out)/'data'/'scenes.csv').query("split == 'test'").scene.tolist()
+    rel = lambda p: os.path.relpath(p, path.parent)
+    lines = [f'# Written by ein_hdr.study.write_refit_study from the choice made in {rel(cfg.source)} (variant "{variant}"):',
+             '# that recipe on the training and validation scenes, scored on the test scenes no choice looked at.',
+             f'name = {json.dumps(f"{cfg.name}: {variant}, trained on training + validation scenes")}',
+             f'data = {toml_value([rel(d) for d in cfg.data])}', f'steps = {steps}', 'seeds = [0]',
+             f'baselines = {toml_value(list(cfg.baselines))}', 'checkpoint = "last"', '', '[base]']
+    lines += [f'{k} = {toml_value(v)}' for k, v in base.items()] + ['', '[split]', f'test = {toml_value(test)}', 'valid = []', '']
+    if cfg.dataset: lines += ['[dataset]'] + [f'{k} = {toml_value(v)}' for k, v in cfg.dataset.items()] + ['']
+    for tbl in ('sources', 'test_cameras'):                    # the same sources in its report, its test scenes through the same cameras
+        if getattr(cfg, tbl): lines += [f'[{tbl}]'] + [f'{toml_key(k)} = {toml_value(v)}' for k, v in getattr(cfg, tbl).items()] + ['']
+    lines += [f'[variants.{json.dumps(variant)}]'] + ([f'camera = {toml_value(var["camera"])}'] if 'camera' in var else [])
+    return atomic_write(path, lambda t: Path(t).write_text('\n'.join(lines) + '\n'), overwrite=True)
+
+# %% ../nbs/08_study.ipynb #772a5416
+def export_model(checkpoint, # a run's checkpoint (e.g. runs/<variant>/seed0/checkpoints/last.pt)
+                 path, # the .safetensors file to write
+                 overwrite:bool=False,
+                 max_mb:float|None=None, # refuse weights larger than this (float16 MB)
+                 **meta, # JSON-able provenance for the file's metadata (scenes, study, ...)
+                )->Path:
+    "A trained run's weights as float16 .safetensors, with its configuration and training options in the metadata."
+    ck = read_checkpoint(checkpoint)
+    net = load_official_checkpoint(ck).eval().half()
+    mb = 2 * sum(p.numel() for p in net.parameters()) / 1e6
+    if max_mb is not None and mb > max_mb: raise ValueError(f"{checkpoint}: float16 weights of {mb:.1f} MB, over the {max_mb} MB allowed")
+    return save_model(net, path, overwrite=overwrite, train_config=ck.get('train_config', {}), **meta)
+
+# %% ../nbs/08_study.ipynb #b4a35783
+def refit_study(cfg, # the choosing study (a StudyConfig or its TOML file), already run into `out`
+                out, final, # its folder, and the refit study file to write (its folder: `final` without the suffix)
+                export=None, # write the refit model's weights here (.safetensors)
+                robust:float=0.5, jobs:int=1, overwrite:bool=False, log=print)->dict:
+    "Choose a variant on validation, write and run the refit study, export its weights: what ships a study's winner."
+    cfg = read_study(cfg) if isinstance(cfg, (str, Path)) else cfg
+    if 'folds' in cfg.split: raise StudyConfigError(f"{cfg.source}: split.folds: every scene is a test scene in some fold, so no test scene is left for the refit; "
+                                                    "refit from a study that holds out its test scenes (split.test_sources)")
+    res = pd.read_csv(Path(out)/'results.csv')
+    choice = choose_variant(res, list(cfg.variants), 'valid', robust)
+    v = choice['variant']
+    if not choice['eligible']: log(f"note: no variant kept every validation scene within {robust} dB of the linearised SDR; choosing among all")
+    log(f"chosen: {v} (validation score {choice['scores'][v]:.2f} dB, worst scene {choice['worst'][v]:+.2f} dB over the linearised SDR)")
+    steps = refit_steps(cfg, out, v)
+    final = write_refit_study(cfg, out, v, steps, final)
+    fin_out = Path(final).with_suffix('')
+    run_study(final, fin_out, jobs=jobs, log=log)
+    choice.update(steps=steps, final=final, final_out=fin_out)
+    if export:
+        sc = pd.read_csv(Path(out)/'data'/'scenes.csv')           # as the choice split them: the refit trained on train + valid
+        scenes = {sp: sorted(Path(f).name for f in sc[sc.split == sp].file) for sp in ('train', 'valid', 'test')}
+        choice['export'] = export_model(run_dir(fin_out, v, 0)/'checkpoints'/'last.pt', export, overwrite=overwrite, scenes=scenes,
+                                        study=dict(choice=str(cfg.source), final=str(final), variant=v))
+    return choice

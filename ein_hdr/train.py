@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #f4a81bfd
 from __future__ import annotations
-import csv, dataclasses, json, math, os, random, time
+import csv, dataclasses, importlib, json, math, os, random, time
 from dataclasses import dataclass, asdict, field
 from datetime import timedelta
 from pathlib import Path
@@ -13,14 +13,18 @@ import torch
 import torch.distributed as dist
 from fastcore.basics import patch
 from .core import atomic_write, write_sdr, to_display, auto_exposure
-from .model import EIN, EINConfig, load_official_checkpoint, predict, resolve_precision, autocast_for, reuse_freed_memory, PRECISIONS, resolve_device
+from .model import EIN, EINConfig, load_official_checkpoint, read_checkpoint, CheckpointError, predict, Limit, ge, gt, one_of, check_fields
+from .fast import resolve_precision, autocast_for, reuse_freed_memory, PRECISIONS, resolve_device
 from .data import PairDataset, make_loader, DataError
-from .losses import EINLoss, load_vgg19, batch_scores
+from .losses import EINLoss, load_vgg19, batch_scores, check_loss, PAPER_LOSS, LOSS_TERMS
 
 # %% auto #0
-__all__ = ['LOG_KEYS', 'SAT_STEPS', 'SAT_LIMIT', 'SELECT', 'SYNC_STEPS', 'TIME_PARTS', 'TrainConfig', 'dist_info',
-           'epoch_indices', 'EpochBatches', 'size_batches', 'NonFiniteLoss', 'restore_scaler', 'make_optimizer',
-           'step_unless', 'Trainer', 'selection_score', 'plot_log']
+__all__ = ['TRAIN_LIMITS', 'LEGACY_LOSS_KEYS', 'TRAIN_GROUPS', 'TRAIN_ALIASES', 'EVENTS', 'LOG_HEAD', 'LOG_TAIL', 'SELECT',
+           'SAT_STEPS', 'SAT_LIMIT', 'SYNC_STEPS', 'TIME_PARTS', 'TrainConfig', 'legacy_loss', 'dist_info',
+           'epoch_indices', 'EpochBatches', 'size_batches', 'NonFiniteLoss', 'CancelFit', 'Callback', 'restore_scaler',
+           'make_optimizer', 'step_unless', 'make_scheduler', 'Trainer', 'ScheduleCB', 'DeviceCB', 'DistributedCB',
+           'CompileCB', 'TimerCB', 'CSVLogCB', 'ProgressCB', 'ValidationCB', 'selection_score', 'CheckpointCB',
+           'SaturationCB', 'PreviewCB', 'default_callbacks', 'plot_log', 'LRFinderCB']
 
 # %% ../nbs/04_train.ipynb #90b40acd
 @dataclass
@@ -33,72 +37,121 @@ class TrainConfig:
     results_dir:str|None=None # default out_dir/results (training previews, `check_img`); relative: inside out_dir
     train_file:str|None=None # pair table of the training split in root_path (default train.xls, .xlsx or .csv)
     valid_file:str|None=None # pair table of the validation split (default valid.xls, .xlsx or .csv)
-    max_epoch:int=200
-    max_steps:int|None=None # stop after this many optimiser steps in total (budgets, tests)
-    start_epoch:int=0 # the epoch count a fresh run starts from (the authors' resume by weights; --resume continues exactly)
-    batch_size:int=8
-    valid_batch_size:int=8 # validation images per batch (images of equal size are batched)
-    lr:float=1e-4
-    betas:tuple=(0.95, 0.999)
+    max_epoch:int=200 # epochs to train (≥ 1)
+    max_steps:int|None=None # stop after this many optimiser steps in total (≥ 1; budgets, tests)
+    start_epoch:int=0 # the epoch count a fresh run starts from (≥ 0; the authors' resume by weights; --resume continues exactly)
+    batch_size:int=8 # training images per step, per process (≥ 1)
+    valid_batch_size:int=8 # validation images per batch (≥ 1; images of equal size are batched)
+    lr:float=1e-4 # Adam's learning rate (> 0)
+    betas:tuple=(0.95, 0.999) # Adam's betas (two values in [0, 1))
     schedule:str='paper' # 'paper' (cosine warm restarts every t0 epochs, stepped per epoch), 'cosine' (one cosine over the run, per step) or 'constant'
-    t0:int=25 # the paper schedule's period in epochs
-    eta_min:float=1e-7 # the learning rate at the bottom of a cosine
-    crop_size:int=224
+    t0:int=25 # the paper schedule's period in epochs (≥ 1)
+    eta_min:float=1e-7 # the learning rate at the bottom of a cosine (≥ 0, at most lr)
+    crop_size:int=224 # training crop (paper mode: resize) size in pixels (a multiple of 8, ≥ 72: what the network takes)
     mode:str='paper' # 'paper' (resize to crop_size, flips) or 'crop' (native-resolution crops)
-    scale:tuple=(1., 1.) # 'crop' mode: scale jitter range
+    scale:tuple=(1., 1.) # 'crop' mode: scale jitter range (two values, 0 < low ≤ high ≤ 1)
     augment:bool=True # random crops, scale jitter, flips and rotations (False: the same pixels every epoch)
     target:str='minmax' # 'minmax' (paper) or 'exposure'
+    masks:str='crop' # a training crop's exposure masks: 'crop' (min-max over the crop, the authors') or 'image' (the photograph's range, as inference has them; 02_data)
     hdr_ext:tuple|None=None # accepted HDR file extensions (default .hdr, .exr)
     sdr_ext:tuple|None=None # accepted SDR file extensions (default png, jpg, jpeg, tif, tiff, bmp)
-    num_workers:int=0
-    seed:int=2021
-    num_c:int=32
+    num_workers:int=0 # data loader worker processes (≥ 0)
+    seed:int=2021 # seed of every random choice of the run (≥ 0)
+    num_c:int=32 # base width C (a multiple of 8, ≥ 8)
     model:dict=field(default_factory=dict) # further EINConfig switches, e.g. {'head': 'residual'}
     init_type:str='kaiming' # conv weight init of a fresh model: 'kaiming' (paper) or 'normal' (N(0, 0.02))
     pre_model:str|None=None # initial weights (ours or the authors')
     resume:str|None=None # checkpoint to continue from exactly
-    valid_freq:int=1 # validate every N epochs (0: never)
-    valid_max:int|None=None # validate on at most N images
-    valid_cache_mb:float=1024 # keep decoded validation images in memory across epochs up to this size (0: never)
+    valid_freq:int=1 # validate every N epochs (≥ 0; 0: never)
+    valid_max:int|None=None # validate on at most N images (≥ 1)
+    valid_cache_mb:float=1024 # keep decoded validation images in memory across epochs up to this size (≥ 0; 0: never)
     select:str='pu21' # the validation score best.pt follows: 'pu21' (PU21-PSNR), 'highlights' (on SDR-clipped pixels) or 'both' (their mean)
-    checkpoints_freq:int=10 # keep epoch_NNNN.pt every N epochs (0: only last and best)
-    loss_freq:int=0 # log the mean loss every N steps (0: only the progress bar and log.csv)
-    check_img:int=0 # save an SDR | prediction | target preview to results_dir every N steps (0: never)
-    perceptual:bool=True # VGG19 term (needs ImageNet VGG19 weights)
-    vgg_weights:str|None=None
-    download_vgg:bool=False
-    w_highlight:float=0. # highlight log-luminance term
-    w_pu21:float=0. # PU21 L1 term (the evaluation metric's space)
-    pu21_align:bool=True # PU21 term: align each prediction's scale to its target first, as the evaluation does
-    w_l1:float=10. # weight of the multi-scale μ-law L1 term (paper: 10)
-    w_cos:float=180 / math.pi # weight of the cosine term (paper: 180/π)
+    checkpoints_freq:int=10 # keep epoch_NNNN.pt every N epochs (≥ 0; 0: only last and best)
+    loss_freq:int=0 # log the mean loss every N steps (≥ 0; 0: only the progress bar and log.csv)
+    check_img:int=0 # save an SDR | prediction | target preview to results_dir every N steps (≥ 0; 0: never)
+    loss:dict=field(default_factory=lambda: dict(PAPER_LOSS)) # loss term → weight (terms: `LOSS_TERMS`, 03_losses; each weight ≥ 0; default the paper's)
+    loss_modules:tuple=() # importable modules that register more loss terms (`@loss_term`); imported before the check, in every process
+    perceptual:bool=True # keep the loss's 'perc' (VGG19) term; False drops it (no ImageNet VGG19 weights, e.g. offline)
+    vgg_weights:str|None=None # ImageNet VGG19 weights file (torchvision's vgg19-dcbb9e9d.pth)
+    download_vgg:bool=False # download the VGG19 weights if missing (online)
+    pu21_align:bool=True # the 'pu21' term aligns each prediction's scale to its target first, as the evaluation does
     precision:str='auto' # 'auto' (CUDA: tf32, CPU: fp32), 'fp32', 'tf32', 'bf16' or 'fp16' (see the model notebook)
-    amp:str|None=None # older name: 'bf16'/'fp16' set `precision`, 'none' means fp32
     channels_last:bool|None=None # memory layout; None: on for CPU training (12% faster at num_c 16 here), off on CUDA (slower on an H100)
     reuse_memory:bool|None=None # CPU: malloc keeps freed memory for the next step (`reuse_freed_memory`); None: on for CPU training
     compile:bool=False # torch.compile the training step's model
     compile_backend:str='inductor' # torch.compile's backend ('aot_eager' captures graphs without generating code: quick, for checks)
-    device:str|None=None
+    device:str|None=None # 'cpu', 'cuda', 'cuda:1' ... (None: this process's GPU if there is one)
     dist_backend:str|None=None # torch.distributed backend under torchrun (default: nccl on CUDA, gloo on the CPU; gloo lets ranks share a GPU)
-    dist_timeout:float=60. # minutes a rank waits for the others (the first validation decodes every image on rank 0 while they wait)
-    progress:bool=True
+    dist_timeout:float=60. # minutes a rank waits for the others (> 0; the first validation decodes every image on rank 0 while they wait)
+    progress:bool=True # show a progress bar
 
-    def check(self)->TrainConfig:
-        "Raise a ValueError naming the field for an option outside its choices, before any data or model is built."
-        for k, ok in (('mode', ('paper', 'crop')), ('target', ('minmax', 'exposure')), ('schedule', ('paper', 'cosine', 'constant')),
-                      ('select', tuple(SELECT)), ('precision', PRECISIONS), ('init_type', ('kaiming', 'normal'))):
-            if getattr(self, k) not in ok: raise ValueError(f"{k} must be one of {', '.join(ok)}, got {getattr(self, k)!r}")
-        try: EINConfig(num_c=self.num_c, **self.model)
-        except TypeError as e:
-            names = ', '.join(f.name for f in dataclasses.fields(EINConfig) if f.name != 'num_c')
-            raise ValueError(f"model: {str(e).split('got ')[-1]} is not an EINConfig switch (switches: {names})") from None
-        return self
+    def __post_init__(self):                           # paths given as Path objects are kept as text (checkpoints, JSON)
+        for f in dataclasses.fields(self):
+            if isinstance(getattr(self, f.name), os.PathLike): setattr(self, f.name, os.fspath(getattr(self, f.name)))
+
+    def active_loss(self)->dict:
+        "The terms this run trains with: weight above 0, and 'perc' only with `perceptual`."
+        return {k: float(v) for k, v in self.loss.items() if v and (self.perceptual or k != 'perc')}
 
     def dirs(self):
         "(checkpoints, log, results) folders; relative ones live inside out_dir, as the authors' paths live in results_path."
         o = Path(self.out_dir)
         return tuple(o/(d if d is not None else default) for d, default in
                      ((self.checkpoints_dir, 'checkpoints'), (self.log_dir, '.'), (self.results_dir, 'results')))
+
+# %% ../nbs/04_train.ipynb #7351a31f
+TRAIN_LIMITS = dict(
+    max_epoch=ge(1), max_steps=ge(1), start_epoch=ge(0), batch_size=ge(1), valid_batch_size=ge(1), lr=gt(0),
+    betas=Limit('two values in [0, 1)', lambda v: len(v) == 2 and all(0 <= b < 1 for b in v)),
+    schedule=one_of('paper', 'cosine', 'constant'), t0=ge(1), eta_min=ge(0),
+    crop_size=Limit('a multiple of 8, ≥ 72', lambda v: v >= 72 and v % 8 == 0),
+    mode=one_of('paper', 'crop'), scale=Limit('two values, 0 < low ≤ high ≤ 1', lambda v: len(v) == 2 and 0 < v[0] <= v[1] <= 1),
+    target=one_of('minmax', 'exposure'), masks=one_of('crop', 'image'), num_workers=ge(0), seed=ge(0),
+    num_c=Limit('a multiple of 8, ≥ 8', lambda v: v >= 8 and v % 8 == 0), init_type=one_of('kaiming', 'normal'),
+    valid_freq=ge(0), valid_max=ge(1), valid_cache_mb=ge(0), select=one_of('pu21', 'highlights', 'both'),
+    checkpoints_freq=ge(0), loss_freq=ge(0), check_img=ge(0),
+    precision=one_of(*PRECISIONS), dist_backend=one_of('nccl', 'gloo'), dist_timeout=gt(0),
+    hdr_ext=Limit('file extensions', lambda v: all(isinstance(e, str) and e for e in v)),
+    sdr_ext=Limit('file extensions', lambda v: all(isinstance(e, str) and e for e in v)))
+
+@patch
+def check(self:TrainConfig, where:str='')->TrainConfig:
+    "Refuse, naming the option, a value of the wrong type or out of its range (`TRAIN_LIMITS`), before any data or model is built."
+    check_fields(self, TRAIN_LIMITS, where)
+    for m in self.loss_modules:                         # terms of the user's own, registered on import
+        try: importlib.import_module(m)
+        except ImportError as e: raise ValueError(f"{where}loss_modules: cannot import {m!r} ({e})") from None
+    check_loss(self.loss, f'{where}loss')
+    if not self.active_loss(): raise ValueError(f"{where}loss: no term has a weight above 0" + (" (perceptual = false dropped 'perc')" if self.loss.get('perc') else ''))
+    if self.eta_min > self.lr: raise ValueError(f"{where}eta_min: must be at most lr ({self.lr}), got {self.eta_min}")
+    try: EINConfig(num_c=self.num_c, **self.model)
+    except TypeError as e:
+        names = ', '.join(f.name for f in dataclasses.fields(EINConfig) if f.name != 'num_c')
+        raise ValueError(f"{where}model: {str(e).split('got ')[-1]} is not an EINConfig switch (switches: {names})") from None
+    except ValueError as e: raise ValueError(f"{where}model: {e}") from None
+    return self
+
+# %% ../nbs/04_train.ipynb #a9727689
+LEGACY_LOSS_KEYS = dict(w_l1='l1', w_cos='cos', w_pu21='pu21', w_highlight='highlight', w_perc='perc') # older weight options → loss terms
+
+def legacy_loss(d:dict, # options (a TOML table, a config.json) that may name weights the older way
+                where:str='')->dict:
+    "The options with `w_pu21 = 1`, `w_l1 = 0` ... turned into a `loss` table: the paper's weights, with those changed."
+    old = {k: d[k] for k in LEGACY_LOSS_KEYS if k in d}
+    if not old: return dict(d)
+    if 'loss' in d: raise ValueError(f"{where}loss: give the weights as loss = {{...}} or with the older keys {', '.join(old)}, not both")
+    return {**{k: v for k, v in d.items() if k not in LEGACY_LOSS_KEYS}, 'loss': {**PAPER_LOSS, **{LEGACY_LOSS_KEYS[k]: v for k, v in old.items()}}}
+
+# %% ../nbs/04_train.ipynb #1117c16c
+TRAIN_GROUPS = dict( # TrainConfig's fields by what they are about: the command line's help sections (every field in one)
+    data=('root_path', 'train_file', 'valid_file', 'hdr_ext', 'sdr_ext', 'mode', 'crop_size', 'scale', 'augment', 'target', 'masks', 'num_workers'),
+    model=('num_c', 'model', 'init_type', 'pre_model'),
+    loss=('loss', 'loss_modules', 'perceptual', 'vgg_weights', 'download_vgg', 'pu21_align'),
+    optimiser=('lr', 'betas', 'schedule', 't0', 'eta_min', 'batch_size', 'max_epoch', 'max_steps', 'start_epoch', 'seed'),
+    run=('out_dir', 'checkpoints_dir', 'log_dir', 'results_dir', 'resume', 'valid_freq', 'valid_max', 'valid_batch_size', 'valid_cache_mb',
+         'select', 'checkpoints_freq', 'loss_freq', 'check_img', 'precision', 'channels_last', 'reuse_memory', 'compile', 'compile_backend',
+         'device', 'dist_backend', 'dist_timeout', 'progress'))
+TRAIN_ALIASES = dict(batch_size=('train_batch_size',), out_dir=('results_path',), checkpoints_dir=('ckpt_path',), log_dir=('log_path',)) # the authors' names
 
 # %% ../nbs/04_train.ipynb #89e9b4b0
 def dist_info():
@@ -115,6 +168,7 @@ def epoch_indices(n:int, epoch:int, seed:int, rank:int=0, world:int=1)->list:
 class EpochBatches:
     "Batches of (epoch, index) keys, epoch after epoch without end, from `epoch` and `skip` items into it: one loader serves a whole run."
     def __init__(self, n:int, batch_size:int, seed:int, rank:int=0, world:int=1, epoch:int=0, skip:int=0):
+        if n < 1 or batch_size < 1: raise ValueError(f"EpochBatches needs at least one item and batch_size ≥ 1, got n={n}, batch_size={batch_size}")
         self.n, self.bs, self.seed, self.rank, self.world, self.epoch, self.skip = n, batch_size, seed, rank, world, epoch, skip
     def __iter__(self):
         e, skip = self.epoch, self.skip
@@ -130,12 +184,25 @@ def size_batches(sizes:list, # (h, w) of each item
     for i, s in enumerate(sizes): groups.setdefault(tuple(s), []).append(i)
     return [g[k:k + batch_size] for g in groups.values() for k in range(0, len(g), batch_size)]
 
-# %% ../nbs/04_train.ipynb #d34c9ae0
+# %% ../nbs/04_train.ipynb #489a1b81
 class NonFiniteLoss(RuntimeError):
     "The loss became NaN or Inf; training stopped, the step that produced it changed no weight, and the last good checkpoint was kept."
 
-def _rng_state():
-    s = dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate())
+class CancelFit(Exception):
+    "Raised by a callback to end the run early (e.g. early stopping): the run then ends as if it had reached its length."
+
+class Callback:
+    "A part of the training loop: methods named after the loop's events, called by the trainer in `order` (lower first)."
+    order = 0
+    def __repr__(self): return type(self).__name__
+
+EVENTS = ('before_fit', 'before_batch', 'before_step', 'after_step', 'after_epoch', 'after_train', 'on_error', 'after_fit')
+
+# %% ../nbs/04_train.ipynb #328f6e18
+def _rng_state()->dict:
+    "Every random generator's state in types that load without running code: tensors, lists, numbers (no numpy arrays)."
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    s = dict(torch=torch.get_rng_state(), numpy=(kind, keys.tolist(), int(pos), int(has_gauss), float(gauss)), python=random.getstate())
     if torch.cuda.is_available(): s['cuda'] = torch.cuda.get_rng_state_all()
     return s
 
@@ -158,6 +225,7 @@ def restore_scaler(scaler, # a torch.amp.GradScaler
     if not state: return 'fresh'
     scaler.load_state_dict(state); return 'restored'
 
+# %% ../nbs/04_train.ipynb #4bcee07f
 def make_optimizer(params, cfg:TrainConfig, device)->torch.optim.Optimizer:
     "Adam as the paper, fused where the device has it: a fused step can skip itself on the device (a non-finite loss) without waiting for it."
     try: return torch.optim.Adam(params, lr=cfg.lr, betas=tuple(cfg.betas), fused=torch.device(device).type in ('cuda', 'cpu'))
@@ -171,214 +239,330 @@ def step_unless(opt:torch.optim.Optimizer, bad:torch.Tensor):
         finally: del opt.grad_scale, opt.found_inf
     elif not bool(bad): opt.step()
 
+def make_scheduler(opt, cfg:TrainConfig, total_steps:float):
+    "The learning-rate schedule `cfg.schedule` asks for: 'paper' (warm restarts, stepped per epoch), 'cosine' (one decay over the run, per step), 'constant'."
+    if cfg.schedule == 'paper': return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=cfg.t0, eta_min=cfg.eta_min)
+    if cfg.schedule == 'constant': return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.)
+    floor = cfg.eta_min / cfg.lr
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: floor + (1 - floor) * (1 + math.cos(math.pi * min(s, total_steps) / total_steps)) / 2)
+
+# %% ../nbs/04_train.ipynb #46e2ddd5
 class Trainer:
-    "Trains EIN as `TrainConfig` says; `fit()` runs, `save`/`load` checkpoint exactly."
-    def __init__(self, cfg:TrainConfig, log=print):
+    "Trains EIN as `TrainConfig` says: data, model, loss and optimiser here; everything else in callbacks (`default_callbacks` + `cbs`)."
+    def __init__(self, cfg:TrainConfig, cbs=(), # more callbacks, beside the default ones
+                 log=print):
         self.cfg, self.log = cfg.check(), log
         self.rank, self.local_rank, self.world = dist_info()
+        self.main = self.rank == 0
         self.device = resolve_device(cfg.device, self.local_rank)          # 'cuda' is this rank's GPU: set_device and DDP need its index
         if self.device.type == 'cuda': torch.cuda.set_device(self.device)
-        if self.world > 1 and not dist.is_initialized():
-            dist.init_process_group(cfg.dist_backend or ('nccl' if self.device.type == 'cuda' else 'gloo'), timeout=timedelta(minutes=cfg.dist_timeout))
-        self.main = self.rank == 0
-        amp = {None: None, 'none': 'fp32', 'bf16': 'bf16', 'fp16': 'fp16'}[cfg.amp]
-        self.precision = resolve_precision(amp if (amp and cfg.precision == 'auto') else cfg.precision, self.device, training=True)
+        self.precision = resolve_precision(cfg.precision, self.device, training=True)
         torch.manual_seed(cfg.seed); np.random.seed(cfg.seed); random.seed(cfg.seed)
-        ds_kw = dict(mode=cfg.mode, crop_size=cfg.crop_size, scale=tuple(cfg.scale), target=cfg.target, seed=cfg.seed,
-                     hdr_exts=cfg.hdr_ext, sdr_exts=cfg.sdr_ext)
-        self.train_ds = PairDataset(cfg.root_path, 'train', augment=cfg.augment, table=cfg.train_file, **ds_kw)   # fails here, naming files
-        if len(self.train_ds) == 0: raise DataError(f"{cfg.root_path}: the training table lists no pairs")
-        root = Path(cfg.root_path)
-        has_valid = (root/'valid_SDR').is_dir() and (cfg.valid_file is not None or any((root/f'valid{e}').exists() for e in ('.xls', '.xlsx', '.csv')))
-        self.valid_ds = PairDataset(cfg.root_path, 'valid', table=cfg.valid_file, **ds_kw) if has_valid and cfg.valid_freq else None
-        if cfg.valid_freq and not has_valid and self.main: self.log(f"note: no validation split in {root}; training without validation")
-        if self.device.type == 'cpu' and cfg.reuse_memory is not False: reuse_freed_memory()   # every step allocates the same blocks
-        self.net = self._build_model().to(self.device)
-        self.channels_last = self.device.type == 'cpu' if cfg.channels_last is None else cfg.channels_last
-        if self.channels_last: self.net = self.net.to(memory_format=torch.channels_last)
-        self.model = self.net
-        if self.world > 1:
-            from torch.nn.parallel import DistributedDataParallel as DDP
-            self.model = DDP(self.net, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
-        if cfg.compile: self.model = torch.compile(self.model, backend=cfg.compile_backend)
+        self.train_ds, self.valid_ds = self._datasets()                    # fails here, naming files, before any model is built
+        self.net = self.model = self._build_model().to(self.device)        # `model` is what runs: DDP or torch.compile may wrap `net`
         self.opt = make_optimizer(self.net.parameters(), cfg, self.device)
         self.steps_per_epoch = math.ceil(math.ceil(len(self.train_ds) / self.world) / cfg.batch_size)
-        self.total_steps = min(cfg.max_steps or math.inf, cfg.max_epoch * self.steps_per_epoch)   # the run's length (inf: no bound)
-        self.sched = self._scheduler()
-        vgg = load_vgg19(cfg.vgg_weights, cfg.download_vgg).to(self.device) if cfg.perceptual else None
-        self.crit = EINLoss(vgg=vgg, w_highlight=cfg.w_highlight, w_pu21=cfg.w_pu21, pu21_align=cfg.pu21_align, w_l1=cfg.w_l1, w_cos=cfg.w_cos,
+        self.total_steps = min(cfg.max_steps or math.inf, cfg.max_epoch * self.steps_per_epoch)   # the run's length
+        self.sched = make_scheduler(self.opt, cfg, self.total_steps)
+        weights = cfg.active_loss()
+        vgg = load_vgg19(cfg.vgg_weights, cfg.download_vgg).to(self.device) if 'perc' in weights else None
+        self.crit = EINLoss(weights, vgg=vgg, pu21_align=cfg.pu21_align,
                             amp=lambda: autocast_for(self.precision, self.device)).to(self.device)   # the VGG term in the run's precision
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision == 'fp16')
-        self.sync_every = 1 if self.device.type == 'cpu' else (cfg.loss_freq or SYNC_STEPS)   # a CPU waits for nothing; a GPU is read every so often
         self.epoch = self.step_in_epoch = self.global_step = 0
-        self.best, self.history, self._valid_cache, self._sat, self._pending, self._log_keys = -math.inf, [], None, [], [], None
+        self.best, self.history, self.row = -math.inf, [], {}
         self.ckpt_dir, self.log_dir, self.results_dir = cfg.dirs()
+        self.cbs = sorted([*default_callbacks(cfg, self.device), *cbs], key=lambda c: c.order)
         if cfg.resume: self.load(cfg.resume)
         else: self.epoch = cfg.start_epoch
 
-    def _scheduler(self):
-        "The learning-rate schedule `cfg.schedule` asks for ('paper' is stepped per epoch, the others per step)."
-        cfg = self.cfg
-        if cfg.schedule == 'paper': return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(self.opt, T_0=cfg.t0, eta_min=cfg.eta_min)
-        total = self.total_steps
-        if cfg.schedule == 'cosine':
-            if math.isinf(total): raise ValueError("schedule='cosine' needs max_steps or max_epoch to know the run's length")
-            floor = cfg.eta_min / cfg.lr
-            f = lambda s: floor + (1 - floor) * (1 + math.cos(math.pi * min(s, total) / total)) / 2
-        elif cfg.schedule == 'constant': f = lambda s: 1.
-        else: raise ValueError(f"schedule must be 'paper', 'cosine' or 'constant', got {cfg.schedule!r}")
-        return torch.optim.lr_scheduler.LambdaLR(self.opt, f)
+    def __call__(self, event:str):
+        "Call `event` on every callback that has it, in order."
+        for cb in self.cbs:
+            if hasattr(cb, event): getattr(cb, event)(self)
 
-    def _build_model(self):
-        cfg = self.cfg
-        if cfg.pre_model:
-            m = load_official_checkpoint(cfg.pre_model)
-            if m.config.num_c != cfg.num_c and self.main: self.log(f"note: --pre_model has num_c={m.config.num_c}; using it")
-            return m.train()
-        m = EIN(num_c=cfg.num_c, **cfg.model)
-        if cfg.init_type != 'kaiming': m.reset_parameters(cfg.init_type)
+    def cb(self, kind)->Callback|None:
+        "The run's callback of this class (or class name), or None."
+        return next((c for c in self.cbs if (isinstance(c, kind) if isinstance(kind, type) else type(c).__name__ == kind)), None)
+
+# %% ../nbs/04_train.ipynb #1edcbab0
+@patch
+def _datasets(self:Trainer)->tuple:
+    "The training set and, when the root has one and validation is on, the validation set."
+    cfg = self.cfg
+    kw = dict(mode=cfg.mode, crop_size=cfg.crop_size, scale=tuple(cfg.scale), target=cfg.target, masks=cfg.masks, seed=cfg.seed,
+              hdr_exts=cfg.hdr_ext, sdr_exts=cfg.sdr_ext)
+    train = PairDataset(cfg.root_path, 'train', augment=cfg.augment, table=cfg.train_file, **kw)
+    if len(train) == 0: raise DataError(f"{cfg.root_path}: the training table lists no pairs")
+    root = Path(cfg.root_path)
+    has_valid = (root/'valid_SDR').is_dir() and (cfg.valid_file is not None or any((root/f'valid{e}').exists() for e in ('.xls', '.xlsx', '.csv')))
+    if cfg.valid_freq and not has_valid and self.main: self.log(f"note: no validation split in {root}; training without validation")
+    return train, (PairDataset(cfg.root_path, 'valid', table=cfg.valid_file, **kw) if has_valid and cfg.valid_freq else None)
+
+@patch
+def _build_model(self:Trainer):
+    "A fresh EIN (the config's width and switches, `init_type`), or the weights of `pre_model`."
+    cfg = self.cfg
+    if cfg.pre_model:
+        m = load_official_checkpoint(cfg.pre_model, head=cfg.model.get('head'))   # a bare state_dict takes the head this run names
+        if m.config.num_c != cfg.num_c and self.main: self.log(f"note: --pre_model has num_c={m.config.num_c}; using it")
         return m.train()
+    m = EIN(num_c=cfg.num_c, **cfg.model)
+    if cfg.init_type != 'kaiming': m.reset_parameters(cfg.init_type)
+    return m.train()
 
-# %% ../nbs/04_train.ipynb #9ef163b6
+# %% ../nbs/04_train.ipynb #11dae8c1
 def _to(batch, device):
     return {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
 
-LOG_KEYS = ['time', 'epoch', 'step', 'lr', 'loss', 'l1', 'perc', 'cos', 'highlight', 'pu21', 'imgs_per_s',
-            'valid_pu21_psnr', 'valid_hl_pu21_psnr', 'valid_tm_psnr', 'data_s', 'step_s', 'valid_s', 'ckpt_s', 'epoch_s']
-SAT_STEPS, SAT_LIMIT = 20, 0.5 # the sigmoid head counts as saturated when, over steps 11-20, over half its outputs are within 1e-6 of 0 or 1
+@patch
+def train_step(self:Trainer, batch)->dict:
+    "One optimiser update that never waits for the device: the loss and its parts as device tensors, and 'bad' (1 for a non-finite loss: the update is skipped on the device, no weight changes)."
+    b = _to(batch, self.device)
+    ldr, md, mu, target = b['ldr'], b['mask_down'], b['mask_up'], b['target']
+    with autocast_for(self.precision, self.device): pred = self.model(ldr, md, mu)
+    loss, parts = self.crit(pred.float(), target, ldr)
+    bad = (~torch.isfinite(loss.detach())).float()
+    if self.world > 1: dist.all_reduce(bad, op=dist.ReduceOp.MAX)          # every rank skips the same steps
+    self.opt.zero_grad(set_to_none=True)
+    self.scaler.scale(loss).backward()
+    if self.scaler.is_enabled(): self.scaler.step(self.opt)                 # fp16: the scaler skips non-finite gradients itself
+    else: step_unless(self.opt, bad)
+    self.scaler.update()
+    self.global_step += 1; self.step_in_epoch += 1
+    self.pred, self.batch = pred.detach(), b                                # for callbacks that look at the step (previews, saturation)
+    return dict(loss=loss.detach(), **parts, bad=bad)
+
+# %% ../nbs/04_train.ipynb #fdd1d035
+@patch
+def done(self:Trainer)->bool:
+    "Has the run reached its length (read from the options each time: a test may lengthen a run)?"
+    return self.epoch >= self.cfg.max_epoch or (self.cfg.max_steps is not None and self.global_step >= self.cfg.max_steps)
+
+@patch
+def fit(self:Trainer)->list:
+    "Train to the run's length, one batch at a time, the callbacks doing the rest; returns the log rows."
+    self('before_fit')
+    try:
+        batches = EpochBatches(len(self.train_ds), self.cfg.batch_size, self.cfg.seed, self.rank, self.world, self.epoch, self.step_in_epoch * self.cfg.batch_size)
+        it = iter(make_loader(self.train_ds, batch_sampler=batches, num_workers=self.cfg.num_workers, seed=self.cfg.seed,
+                              pin_memory=self.device.type == 'cuda', **(dict(prefetch_factor=4) if self.cfg.num_workers else {})))
+        try:
+            while not self.done():
+                self('before_batch'); self.batch = next(it)
+                self.step_row = {}; self('before_step'); self.out = self.train_step(self.batch); self('after_step')
+                if self.step_in_epoch == self.steps_per_epoch:
+                    self.epoch += 1; self.step_in_epoch = 0; self.row = {}
+                    self('after_epoch')
+        except CancelFit: pass
+        finally: del it                                  # stops the loader's workers
+        self.row = {}; self('after_train')
+    except BaseException as e:
+        self.error = e; self('on_error'); raise
+    finally: self('after_fit')
+    return self.history
+
+# %% ../nbs/04_train.ipynb #9fdfdc10
+class ScheduleCB(Callback):
+    "Steps the learning-rate schedule: per epoch for the paper's warm restarts, per step for the others."
+    order = -10
+    def after_step(self, t):
+        if t.cfg.schedule != 'paper': t.sched.step()
+    def after_epoch(self, t):
+        if t.cfg.schedule == 'paper': t.sched.step()
+
+class DeviceCB(Callback):
+    "The layout and settings the device is fastest with: channels_last and malloc reuse on the CPU (measured), cuDNN autotuning on CUDA (restored after)."
+    order = -30
+    def __init__(self, channels_last:bool): self.channels_last = channels_last
+    def before_fit(self, t):
+        if self.channels_last: t.net.to(memory_format=torch.channels_last)
+        if t.device.type == 'cpu' and t.cfg.reuse_memory is not False: reuse_freed_memory()   # every step allocates the same blocks
+        self.benchmark = torch.backends.cudnn.benchmark
+        if t.device.type == 'cuda': torch.backends.cudnn.benchmark = True                     # fixed crop sizes
+    def before_step(self, t):
+        if self.channels_last: t.batch = {k: v.contiguous(memory_format=torch.channels_last) if k in ('ldr', 'mask_down', 'mask_up') else v
+                                          for k, v in t.batch.items()}
+    def after_fit(self, t): torch.backends.cudnn.benchmark = self.benchmark
+
+# %% ../nbs/04_train.ipynb #cb346aa2
+class DistributedCB(Callback):
+    "Several processes under torchrun: one process group (NCCL on CUDA, gloo on the CPU), DDP around the model, every rank waiting for the others at each epoch's end."
+    order = -40
+    def before_fit(self, t):
+        if not dist.is_initialized():
+            dist.init_process_group(t.cfg.dist_backend or ('nccl' if t.device.type == 'cuda' else 'gloo'), timeout=timedelta(minutes=t.cfg.dist_timeout))
+        from torch.nn.parallel import DistributedDataParallel as DDP
+        if not isinstance(t.model, DDP): t.model = DDP(t.net, device_ids=[t.device.index] if t.device.type == 'cuda' else None)
+    def after_epoch(self, t): dist.barrier()
+
+class CompileCB(Callback):
+    "torch.compile around the model (after DDP); the first step's time, compilation included, is reported once."
+    order = -35
+    def before_fit(self, t):
+        if not getattr(t.model, '_compiled', False): t.model = torch.compile(t.model, backend=t.cfg.compile_backend); t.model._compiled = True
+    def before_step(self, t):
+        if not hasattr(self, 't0'): self.t0 = time.perf_counter()
+    def after_step(self, t):
+        if getattr(self, 'said', False) or not t.main: return
+        if t.device.type == 'cuda': torch.cuda.synchronize(t.device)
+        self.said = True; t.log(f"torch.compile: the first step took {time.perf_counter() - self.t0:.1f} s (compilation included)")
+
+# %% ../nbs/04_train.ipynb #e19fe185
+class TimerCB(Callback):
+    "Where each epoch's time goes: waiting for data, training steps (reading the losses included), images per second; into the rows."
+    order = 20
+    def before_fit(self, t): self.reset(); self.t1 = None
+    def reset(self): self.data = self.step = 0.; self.steps = self.images = 0; self.t_epoch = time.perf_counter()
+    def close(self, now:float, other:float=0.):
+        "End the open step's time at `now`, less `other` seconds spent meanwhile on something else (validation, checkpoints)."
+        if self.t1 is not None: self.step += now - self.t1 - other; self.t1 = None
+    def before_batch(self, t): now = time.perf_counter(); self.close(now); self.t0 = now
+    def before_step(self, t): self.t1 = time.perf_counter(); self.data += self.t1 - self.t0
+    def after_step(self, t):
+        n = len(t.batch['name']) * t.world; self.steps += 1; self.images += n
+        t.step_row['imgs_per_s'] = round(n / max(time.perf_counter() - self.t0, 1e-9), 2)
+    def after_epoch(self, t):
+        now = time.perf_counter(); self.close(now, t.row.get('valid_s', 0.) + t.row.get('ckpt_s', 0.))
+        t.row.update(imgs_per_s=round(self.images / max(self.data + self.step, 1e-9), 2), data_s=round(self.data, 3),
+                     step_s=round(self.step, 3), epoch_s=round(now - self.t_epoch, 3), steps=self.steps)
+        self.reset()
+
+# %% ../nbs/04_train.ipynb #142162dc
+LOG_HEAD = ['time', 'epoch', 'step', 'lr', 'loss'] # log.csv's columns: these, one per loss term of the run (named by the term), then LOG_TAIL
+LOG_TAIL = ['imgs_per_s', 'valid_pu21_psnr', 'valid_hl_pu21_psnr', 'valid_tm_psnr', 'data_s', 'step_s', 'valid_s', 'ckpt_s', 'epoch_s']
+
+# %% ../nbs/04_train.ipynb #cf1b63c4
+class CSVLogCB(Callback):
+    "log.csv: a row per step (the loss and one column per term) and per epoch (validation, times); the losses are read from the device every `sync_every` steps."
+    order = 30
+    def __init__(self, sync_every:int): self.sync_every, self.pending, self.keys, self.recent = sync_every, [], None, []
+    def before_fit(self, t):
+        self.path = t.log_dir/'log.csv'
+        if t.main: t.log(f"training EIN(num_c={t.net.config.num_c}) on {len(t.train_ds)} pairs, {t.world} process(es), device {t.device}, precision {t.precision}")
+        if t.global_step: self.trim(t)                 # resumed: the rows an interrupted run wrote after its checkpoint go
+    def before_step(self, t): t.step_row.update(time=round(time.time(), 2), epoch=t.epoch, step=t.global_step + 1)
+    def after_step(self, t):
+        t.step_row['lr'] = t.opt.param_groups[0]['lr']
+        self.pending.append((t.step_row, t.out))
+        if t.step_in_epoch == t.steps_per_epoch or t.global_step % self.sync_every == 0: self.flush(t)   # waits for the device
+    def flush(self, t):
+        "Read the losses of the steps since the last flush (one wait for the device) into log rows; NonFiniteLoss if one was not finite."
+        if not self.pending: return
+        keys = [k for k in self.pending[0][1] if k != 'bad']
+        vals = torch.stack([torch.stack([o[k].float() for k in keys] + [o['bad']]) for _, o in self.pending]).tolist()
+        rows, self.pending = self.pending, []
+        for (row, _), v in zip(rows, vals):
+            t.last_losses = parts = dict(zip(keys, v[:-1]))
+            self.write(t, {**row, **parts})
+            if v[-1]: raise NonFiniteLoss(f"loss is {parts['loss']} at epoch {row['epoch']}, step {row['step']}: training stopped; that step changed no "
+                                          f"weight, and the last good checkpoint is {t.ckpt_dir/'last.pt'} (if one was saved)")
+            self.report(t, parts, row)
+    def report(self, t, parts:dict, row:dict):
+        "Every `loss_freq` steps, one log line with the loss parts averaged over those steps (the authors' loss_freq)."
+        if not t.cfg.loss_freq: return
+        self.recent.append(parts)
+        if len(self.recent) < t.cfg.loss_freq: return
+        mean = {k: np.mean([p[k] for p in self.recent]) for k in parts}; self.recent = []
+        if t.main: t.log(f"step {row['step']} (epoch {row['epoch'] + 1}): " + ', '.join(f'{k} {v:.4g}' for k, v in mean.items()))
+    def after_epoch(self, t):
+        self.write(t, dict(time=round(time.time(), 2), epoch=t.epoch, step=t.global_step, lr=t.opt.param_groups[0]['lr'],
+                           **{k: v for k, v in t.row.items() if k != 'steps'}))
+        if t.main:
+            r = t.row
+            t.log(f"epoch {t.epoch}: " + ''.join(f'{k} {v:.2f}, ' for k, v in r.items() if k.startswith('valid_') and k != 'valid_s') +
+                  f"{r.get('steps', 0)} steps in {r.get('epoch_s', 0):.1f} s (data {r.get('data_s', 0):.1f}, steps {r.get('step_s', 0):.1f}, "
+                  f"validation {r.get('valid_s', 0):.1f}, checkpoints {r.get('ckpt_s', 0):.1f}), {r.get('imgs_per_s', 0):.1f} images/s")
+    def after_train(self, t):
+        self.flush(t)
+        if t.row: self.write(t, dict(time=round(time.time(), 2), epoch=t.epoch, step=t.global_step, lr=t.opt.param_groups[0]['lr'], **t.row))
+    def on_error(self, t):
+        if not isinstance(t.error, NonFiniteLoss) and t.main:
+            try: self.flush(t)                          # keep what was trained before the interruption
+            except NonFiniteLoss: pass
+
+# %% ../nbs/04_train.ipynb #9e70671a
+@patch
+def write(self:CSVLogCB, t, row:dict):
+    "Append a row to log.csv (rank 0): its columns are LOG_HEAD, the run's loss terms and LOG_TAIL; a resumed run keeps its file's, widened if a row brings a new one."
+    if not t.main: return
+    t.history.append(row)
+    if self.keys is None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.keys = open(self.path).readline().strip().split(',') if self.path.exists() and self.path.stat().st_size else None
+    new = self.keys is None
+    if new: self.keys = LOG_HEAD + list(t.crit.w) + LOG_TAIL
+    extra = [k for k in row if k not in self.keys]
+    if extra: self.widen(extra)                         # never drop a value silently
+    with open(self.path, 'a', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=self.keys)
+        if new: w.writeheader()
+        w.writerow(row)
+
+@patch
+def widen(self:CSVLogCB, extra:list):
+    "Rewrite log.csv (atomically) with more columns (e.g. a resumed run that adds a loss term): they go before LOG_TAIL's."
+    with open(self.path, newline='') as f: rows = list(csv.DictReader(f))
+    tail = len(LOG_TAIL) if self.keys[-len(LOG_TAIL):] == LOG_TAIL else 0
+    self.keys = self.keys[:len(self.keys) - tail] + extra + self.keys[len(self.keys) - tail:]
+    def write(tmp):
+        with open(tmp, 'w', newline='') as f: w = csv.DictWriter(f, fieldnames=self.keys); w.writeheader(); w.writerows(rows)
+    atomic_write(self.path, write, overwrite=True)
+
+@patch
+def trim(self:CSVLogCB, t):
+    "Drop the rows of log.csv logged after the step the run resumes from (an interrupted run wrote them; they are logged again, once)."
+    if not t.main or not self.path.exists(): return
+    with open(self.path, newline='') as f: rows = list(csv.reader(f))
+    if len(rows) < 2 or 'step' not in rows[0]: return
+    j = rows[0].index('step')
+    keep = [rows[0]] + [r for r in rows[1:] if len(r) <= j or not r[j] or int(float(r[j])) <= t.global_step]
+    if len(keep) == len(rows): return
+    def write(tmp):
+        with open(tmp, 'w', newline='') as f: csv.writer(f).writerows(keep)
+    atomic_write(self.path, write, overwrite=True)
+    n = len(rows) - len(keep)
+    t.log(f"note: {self.path}: dropped {n} row{'s' * (n != 1)} logged after step {t.global_step} by the interrupted run")
+
+# %% ../nbs/04_train.ipynb #c54e34b8
+class ProgressCB(Callback):
+    "A progress bar over the run's steps (rank 0), with the epoch and the last losses read."
+    order = 40
+    def before_fit(self, t):
+        from tqdm.auto import tqdm
+        self.bar = tqdm(total=t.total_steps, initial=t.global_step, disable=not (t.main and t.cfg.progress), leave=False)
+    def after_step(self, t):
+        self.bar.update(1); self.bar.set_description(f'epoch {t.epoch + 1}/{t.cfg.max_epoch}')
+        if getattr(t, 'last_losses', None): self.bar.set_postfix({k: f'{x:.4g}' for k, x in t.last_losses.items()}, refresh=False)
+    def after_fit(self, t): self.bar.close()
+
+# %% ../nbs/04_train.ipynb #d1ef6bbc
+class ValidationCB(Callback):
+    "Every `valid_freq` epochs (and at a run's end mid-epoch): the validation scores into the row, and best.pt when the selection score improved."
+    order = 0
+    def after_epoch(self, t):
+        if t.main and t.cfg.valid_freq and t.epoch % t.cfg.valid_freq == 0: self.validate(t)
+    def after_train(self, t):
+        if t.main and t.step_in_epoch and t.cfg.valid_freq: self.validate(t)      # stopped mid-epoch (max_steps): its end is validated too
+    def validate(self, t):
+        if t.valid_ds is None: return
+        t0 = time.perf_counter(); row = t.validate()
+        score = selection_score(row, t.cfg.select) if row else -math.inf
+        if score > t.best: t.best = score; t.save('best.pt')
+        t.row.update(**row, valid_s=round(time.perf_counter() - t0, 3))
+
 SELECT = {'pu21': ('valid_pu21_psnr',), 'highlights': ('valid_hl_pu21_psnr',), 'both': ('valid_pu21_psnr', 'valid_hl_pu21_psnr')}
-SYNC_STEPS = 50 # on a GPU without --loss_freq, the losses are read (log.csv, the progress bar) every this many steps
 
 def selection_score(row:dict, select:str='pu21')->float:
     "The validation score that picks best.pt: PU21-PSNR, its highlight version, or their mean (overall alone where nothing clipped)."
     v = [row[k] for k in SELECT[select] if np.isfinite(row.get(k, np.nan))]
     return float(np.mean(v)) if v else row.get('valid_pu21_psnr', -math.inf)
 
-@patch
-def state(self:Trainer)->dict:
-    "A checkpoint dict (model weights under our names, plus everything needed to resume)."
-    return dict(format='ein_hdr/1', config=asdict(self.net.config), model=self.net.state_dict(), optimizer=self.opt.state_dict(),
-                scheduler=self.sched.state_dict(), scaler=self.scaler.state_dict(), epoch=self.epoch,
-                step_in_epoch=self.step_in_epoch, global_step=self.global_step, best=self.best, rng=_rng_state(),
-                train_config=asdict(self.cfg))
-
-@patch
-def save(self:Trainer, name:str='last.pt')->Path|None:
-    "Write a checkpoint atomically (rank 0 only)."
-    if not self.main: return None
-    st = self.state()
-    return atomic_write(self.ckpt_dir/name, lambda t: torch.save(st, t), overwrite=True)
-
-@patch
-def load(self:Trainer, path):
-    "Continue exactly from a checkpoint written by `save` (also in another precision, or on fewer GPUs)."
-    ck = torch.load(path, map_location='cpu', weights_only=False)
-    if not isinstance(ck, dict) or 'optimizer' not in ck: raise DataError(f"{path}: not a training checkpoint of ein_hdr (use --pre_model for weights only)")
-    if EINConfig(**ck['config']) != self.net.config: raise DataError(f"{path}: model configuration {ck['config']} differs from this run's {asdict(self.net.config)}")
-    self.net.load_state_dict(ck['model']); self.opt.load_state_dict(ck['optimizer'])
-    self.sched.load_state_dict(ck['scheduler'])
-    if restore_scaler(self.scaler, ck['scaler']) == 'fresh' and self.main:
-        self.log(f"note: {path} was saved without fp16 loss scaling; fp16 starts from the initial scale")
-    self.epoch, self.step_in_epoch, self.global_step, self.best = ck['epoch'], ck['step_in_epoch'], ck['global_step'], ck['best']
-    saved = len(ck['rng'].get('cuda') or [])
-    if _set_rng_state(ck['rng']) < saved and self.main:
-        self.log(f"note: {path} holds the random states of {saved} GPUs, {torch.cuda.device_count()} are visible; the others are dropped")
-    if self.main: self.log(f"resumed from {path}: epoch {self.epoch}, step {self.global_step}")
-    self._trim_log()
-
-@patch
-def _trim_log(self:Trainer):
-    "Drop the rows of log.csv logged after the step this run resumes from (an interrupted run wrote them; they are logged again, once)."
-    p = self.log_dir/'log.csv'
-    if not self.main or not p.exists(): return
-    with open(p, newline='') as f: rows = list(csv.reader(f))
-    if len(rows) < 2 or 'step' not in rows[0]: return
-    j = rows[0].index('step')
-    keep = [rows[0]] + [r for r in rows[1:] if len(r) <= j or not r[j] or int(float(r[j])) <= self.global_step]
-    if len(keep) == len(rows): return
-    def write(t):
-        with open(t, 'w', newline='') as f: csv.writer(f).writerows(keep)
-    atomic_write(p, write, overwrite=True)
-    n = len(rows) - len(keep)
-    self.log(f"note: {p}: dropped {n} row{'s' * (n != 1)} logged after step {self.global_step} by the interrupted run")
-
-@patch
-def _log_row(self:Trainer, row:dict):
-    "Append a row to log.csv (its columns read once per run: a resumed run keeps its file's)."
-    if not self.main: return
-    p = self.log_dir/'log.csv'
-    if self._log_keys is None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        self._log_keys = open(p).readline().strip().split(',') if p.exists() and p.stat().st_size else None
-    new = self._log_keys is None
-    if new: self._log_keys = LOG_KEYS
-    with open(p, 'a', newline='') as f:
-        w = csv.DictWriter(f, fieldnames=self._log_keys, extrasaction='ignore')
-        if new: w.writeheader()
-        w.writerow(row)
-    self.history.append(row)
-
-@patch
-def train_step(self:Trainer, batch)->dict:
-    "One optimiser update that never waits for the device: returns the loss and its parts as device tensors (and 'bad', 1 for a non-finite loss, whose update is skipped on the device: no weight changes)."
-    b = _to(batch, self.device)
-    ldr, md, mu, target = b['ldr'], b['mask_down'], b['mask_up'], b['target']
-    if self.channels_last: ldr, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (ldr, md, mu))
-    with autocast_for(self.precision, self.device):
-        pred = self.model(ldr, md, mu)
-    loss, parts = self.crit(pred.float(), target, ldr)
-    bad = (~torch.isfinite(loss.detach())).float()
-    if self.world > 1: dist.all_reduce(bad, op=dist.ReduceOp.MAX)          # every rank skips the same steps
-    if self.net.config.head == 'sigmoid' and self.global_step < SAT_STEPS:
-        self._sat.append(((pred.detach() < 1e-6) | (pred.detach() > 1 - 1e-6)).float().mean())
-    self.opt.zero_grad(set_to_none=True)
-    self.scaler.scale(loss).backward()
-    if self.scaler.is_enabled(): self.scaler.step(self.opt)                 # fp16: the scaler skips non-finite gradients itself
-    else: step_unless(self.opt, bad)
-    self.scaler.update()
-    if self.cfg.schedule != 'paper': self.sched.step()
-    self.global_step += 1; self.step_in_epoch += 1
-    if len(self._sat) == SAT_STEPS and self.global_step == SAT_STEPS: self._watch_saturation()
-    if self.main and self.cfg.check_img and self.global_step % self.cfg.check_img == 0: self.save_preview(b['ldr'][0], pred[0], target[0])
-    return dict(loss=loss.detach(), **parts, bad=bad)
-
-@patch
-def _watch_saturation(self:Trainer):
-    "Warn once when the sigmoid head's outputs sit at 0 or 1 after the first steps (its gradient then vanishes); one read of the device."
-    self.saturation = float(torch.stack(self._sat[SAT_STEPS // 2:]).mean())
-    if self.saturation > SAT_LIMIT and self.main:
-        self.log(f"warning: the sigmoid head is saturated: {self.saturation:.0%} of its outputs are within 1e-6 of 0 or 1 after "
-                 f"{SAT_STEPS} steps, so almost no gradient reaches the network and the loss will barely move (the paper's Kaiming "
-                 f"init starts it there). Remedy: --head_init linear (TrainConfig(model=dict(head_init='linear'))), or --head residual.")
-
-@patch
-def _flush(self:Trainer, bar=None):
-    "Read the losses of the steps since the last flush (one wait for the device), write their log rows, update the bar and the loss lines; NonFiniteLoss if one was not finite."
-    if not self._pending: return
-    keys = [k for k in self._pending[0][1] if k != 'bad']
-    vals = torch.stack([torch.stack([p[k].float() for k in keys] + [p['bad']]) for _, p in self._pending]).tolist()
-    rows, self._pending = self._pending, []
-    for (row, _), v in zip(rows, vals):
-        parts = dict(zip(keys, v[:-1]))
-        self._log_row({**row, **parts})
-        if v[-1]:
-            raise NonFiniteLoss(f"loss is {parts['loss']} at epoch {row['epoch']}, step {row['step']}: training stopped; that step changed no "
-                                f"weight, and the last good checkpoint is {self.ckpt_dir/'last.pt'} (if one was saved)")
-        self._report_loss(parts, row['step'], row['epoch'])
-    if bar is not None: bar.set_postfix({k: f'{x:.4g}' for k, x in parts.items()})
-
-@patch
-def save_preview(self:Trainer, ldr, pred, target):
-    "Write SDR | prediction | target (one exposure, from the target) as a PNG in results_dir (the authors' check_img)."
-    im = lambda t: t.detach().float().permute(1, 2, 0).cpu().numpy()
-    e = auto_exposure(im(target))
-    row = np.concatenate([im(ldr).clip(0, 1), to_display(im(pred), exposure=e), to_display(im(target), exposure=e)], 1)
-    return write_sdr(self.results_dir/f'step_{self.global_step:07d}.png', row, overwrite=True)
-
+# %% ../nbs/04_train.ipynb #b7248ad2
 @patch
 def _valid_batches(self:Trainer):
     "Validation batches (uint8 SDR, HDR): equal-sized images batched, decoded by workers once and kept in memory if they fit."
-    if self._valid_cache is not None: yield from self._valid_cache; return
+    if getattr(self, '_valid_cache', None) is not None: yield from self._valid_cache; return
     cfg, ds = self.cfg, self.valid_ds
     n = len(ds) if cfg.valid_max is None else min(cfg.valid_max, len(ds))
     groups = size_batches([ds.item_size(i) for i in range(n)], cfg.valid_batch_size)
@@ -412,98 +596,97 @@ def validate(self:Trainer)->dict:
     s = {k: torch.cat(v).cpu().numpy() for k, v in scores.items()}          # one read of the device per validation
     return {f'valid_{k}': mean(np.where(np.isinf(v), np.nan, v)) for k, v in s.items()}
 
+# %% ../nbs/04_train.ipynb #1bfdba97
+class CheckpointCB(Callback):
+    "last.pt at every epoch's end and at the run's end (also when interrupted: Ctrl-C keeps the progress), epoch_NNNN.pt every `checkpoints_freq` epochs."
+    order = 10
+    def after_epoch(self, t):
+        t0 = time.perf_counter()
+        if t.cfg.checkpoints_freq and t.epoch % t.cfg.checkpoints_freq == 0: t.save(f'epoch_{t.epoch:04d}.pt')
+        t.save('last.pt'); t.row['ckpt_s'] = round(time.perf_counter() - t0, 3)
+    def after_train(self, t):
+        if t.global_step: t.save('last.pt')
+    def on_error(self, t):
+        if not isinstance(t.error, NonFiniteLoss) and t.global_step: t.save('last.pt')   # a non-finite loss keeps the last good checkpoint
+
+# %% ../nbs/04_train.ipynb #23518fe6
 @patch
-def done(self:Trainer)->bool:
-    return self.epoch >= self.cfg.max_epoch or (self.cfg.max_steps is not None and self.global_step >= self.cfg.max_steps)
+def state(self:Trainer)->dict:
+    "A checkpoint dict (model weights under our names, plus everything needed to resume), in types that load without running code."
+    return dict(format='ein_hdr/1', config=asdict(self.net.config), model=self.net.state_dict(), optimizer=self.opt.state_dict(),
+                scheduler=self.sched.state_dict(), scaler=self.scaler.state_dict(), epoch=self.epoch,
+                step_in_epoch=self.step_in_epoch, global_step=self.global_step, best=float(self.best), rng=_rng_state(),
+                train_config=asdict(self.cfg))
 
 @patch
-def fit(self:Trainer)->list:
-    "Train until max_epoch or max_steps with one loader for the whole run; validate, log and checkpoint along the way. Returns the log rows."
-    from tqdm.auto import tqdm
-    cfg = self.cfg
-    if self.main: self.log(f"training EIN(num_c={self.net.config.num_c}) on {len(self.train_ds)} pairs, {self.world} process(es), "
-                           f"device {self.device}, precision {self.precision}")
-    batches = EpochBatches(len(self.train_ds), cfg.batch_size, cfg.seed, self.rank, self.world, self.epoch, self.step_in_epoch * cfg.batch_size)
-    loader = make_loader(self.train_ds, batch_sampler=batches, num_workers=cfg.num_workers, seed=cfg.seed,
-                         pin_memory=self.device.type == 'cuda', **(dict(prefetch_factor=4) if cfg.num_workers else {}))
-    bar = tqdm(total=None if math.isinf(self.total_steps) else self.total_steps, initial=self.global_step, disable=not (self.main and cfg.progress), leave=False)
-    self._clock, self._recent, it = self._new_clock(), [], iter(loader)
-    benchmark = torch.backends.cudnn.benchmark
-    if self.device.type == 'cuda': torch.backends.cudnn.benchmark = True     # fixed crop sizes; restored when training ends
-    try:
-        while not self.done():
-            t0 = time.perf_counter(); batch = next(it); t1 = time.perf_counter()
-            out = self.train_step(batch)
-            if cfg.compile and not getattr(self, '_compile_said', False) and self.main:
-                if self.device.type == 'cuda': torch.cuda.synchronize(self.device)
-                self._compile_said = True; self.log(f"torch.compile: the first step took {time.perf_counter() - t1:.1f} s (compilation included)")
-            c = self._clock; c['data'] += t1 - t0; c['images'] += len(batch['name']) * self.world; c['steps'] += 1
-            self._pending.append((dict(time=round(time.time(), 2), epoch=self.epoch, step=self.global_step, lr=self.opt.param_groups[0]['lr'],
-                                       imgs_per_s=round(len(batch['name']) * self.world / max(time.perf_counter() - t0, 1e-9), 2)), out))
-            bar.update(1); bar.set_description(f'epoch {self.epoch + 1}/{cfg.max_epoch}')
-            end = self.step_in_epoch == self.steps_per_epoch
-            if end or self.global_step % self.sync_every == 0: self._flush(bar)   # waits for the device: the step's time includes it
-            c['step'] += time.perf_counter() - t1
-            if end: self.end_epoch()
-        self._flush(bar)
-        if self.step_in_epoch and self.main: self._validate_and_keep()   # stopped mid-epoch (max_steps): the run's end is validated too
-    except NonFiniteLoss:
-        raise                                           # keep the last good checkpoint as it is
-    except BaseException:
-        if self.main and self.global_step:              # interrupted (e.g. Ctrl-C): keep the progress
-            try: self._flush()
-            finally: self.save('last.pt')
-        raise
-    finally:
-        torch.backends.cudnn.benchmark = benchmark
-        del it; bar.close()                             # stops the loader's workers
-    if self.main and self.global_step: self.save('last.pt')
-    return self.history
+def save(self:Trainer, name:str='last.pt')->Path|None:
+    "Write a checkpoint atomically (rank 0 only)."
+    if not self.main: return None
+    st = self.state()
+    return atomic_write(self.ckpt_dir/name, lambda t: torch.save(st, t), overwrite=True)
 
 @patch
-def _new_clock(self:Trainer)->dict: return dict(data=0., step=0., steps=0, images=0, t0=time.perf_counter())
+def load(self:Trainer, path):
+    "Continue exactly from a checkpoint written by `save` (also in another precision, or on fewer GPUs); loading runs no code."
+    ck = read_checkpoint(path)                          # names the file if it is not a checkpoint, refuses pickled code
+    if not isinstance(ck, dict) or 'optimizer' not in ck: raise CheckpointError(f"{path}: not a training checkpoint of ein_hdr (use --pre_model for weights only)")
+    missing = [k for k in ('config', 'model', 'optimizer', 'scheduler', 'scaler', 'epoch', 'step_in_epoch', 'global_step', 'best', 'rng') if k not in ck]
+    if missing: raise CheckpointError(f"{path}: not a complete training checkpoint (missing {', '.join(missing)})")
+    if EINConfig(**ck['config']) != self.net.config: raise DataError(f"{path}: model configuration {ck['config']} differs from this run's {asdict(self.net.config)}")
+    self.net.load_state_dict(ck['model']); self.opt.load_state_dict(ck['optimizer'])
+    self.sched.load_state_dict(ck['scheduler'])
+    if restore_scaler(self.scaler, ck['scaler']) == 'fresh' and self.main:
+        self.log(f"note: {path} was saved without fp16 loss scaling; fp16 starts from the initial scale")
+    self.epoch, self.step_in_epoch, self.global_step, self.best = ck['epoch'], ck['step_in_epoch'], ck['global_step'], ck['best']
+    saved = len(ck['rng'].get('cuda') or [])
+    if _set_rng_state(ck['rng']) < saved and self.main:
+        self.log(f"note: {path} holds the random states of {saved} GPUs, {torch.cuda.device_count()} are visible; the others are dropped")
+    if self.main: self.log(f"resumed from {path}: epoch {self.epoch}, step {self.global_step}")
 
 @patch
-def _report_loss(self:Trainer, parts:dict, step:int, epoch:int):
-    "Every `loss_freq` steps, one log line with the loss parts averaged over those steps (the authors' loss_freq)."
-    if not self.cfg.loss_freq: return
-    self._recent.append(parts)
-    if len(self._recent) < self.cfg.loss_freq: return
-    mean = {k: np.mean([p[k] for p in self._recent]) for k in parts}; self._recent = []
-    if self.main: self.log(f"step {step} (epoch {epoch + 1}): " + ', '.join(f'{k} {v:.4g}' for k, v in mean.items()))
+def save_preview(self:Trainer, ldr, pred, target):
+    "Write SDR | prediction | target (one exposure, from the target) as a PNG in results_dir (the authors' check_img)."
+    im = lambda x: x.detach().float().permute(1, 2, 0).cpu().numpy()
+    e = auto_exposure(im(target))
+    row = np.concatenate([im(ldr).clip(0, 1), to_display(im(pred), exposure=e), to_display(im(target), exposure=e)], 1)
+    return write_sdr(self.results_dir/f'step_{self.global_step:07d}.png', row, overwrite=True)
 
-@patch
-def _validate_and_keep(self:Trainer)->dict:
-    "Validate, and save best.pt when the selection score improved; the validation row ({} without a validation split)."
-    if self.valid_ds is None: return {}
-    row = self.validate()
-    score = selection_score(row, self.cfg.select) if row else -math.inf
-    if score > self.best: self.best = score; self.save('best.pt')
-    if self.step_in_epoch: self._log_row(dict(time=round(time.time(), 2), epoch=self.epoch, step=self.global_step, lr=self.opt.param_groups[0]['lr'], **row))
-    return row
+# %% ../nbs/04_train.ipynb #63b53b9e
+SAT_STEPS, SAT_LIMIT = 20, 0.5 # the sigmoid head counts as saturated when, over steps 11-20, over half its outputs are within 1e-6 of 0 or 1
 
-@patch
-def end_epoch(self:Trainer):
-    "Step the schedule; validate, save best, last and periodic checkpoints; log where the epoch's time went."
-    cfg, c = self.cfg, self._clock
-    self.epoch += 1; self.step_in_epoch = 0
-    if cfg.schedule == 'paper': self.sched.step()
-    t0 = time.perf_counter()
-    row = self._validate_and_keep() if self.main and cfg.valid_freq and self.epoch % cfg.valid_freq == 0 else {}
-    t1 = time.perf_counter()
-    if cfg.checkpoints_freq and self.epoch % cfg.checkpoints_freq == 0: self.save(f'epoch_{self.epoch:04d}.pt')
-    self.save('last.pt')
-    t2 = time.perf_counter()
-    times = dict(data_s=c['data'], step_s=c['step'], valid_s=t1 - t0, ckpt_s=t2 - t1, epoch_s=t2 - c['t0'])
-    ips = c['images'] / max(c['data'] + c['step'], 1e-9)
-    self._log_row(dict(time=round(time.time(), 2), epoch=self.epoch, step=self.global_step, lr=self.opt.param_groups[0]['lr'],
-                       imgs_per_s=round(ips, 2), **row, **{k: round(v, 3) for k, v in times.items()}))
-    if self.main:
-        self.log(f"epoch {self.epoch}: " + ''.join(f'{k} {v:.2f}, ' for k, v in row.items()) +
-                 f"{c['steps']} steps in {times['epoch_s']:.1f} s (data {times['data_s']:.1f}, steps {times['step_s']:.1f}, "
-                 f"validation {times['valid_s']:.1f}, checkpoints {times['ckpt_s']:.1f}), {ips:.1f} images/s")
-    self._clock = self._new_clock()
-    if self.world > 1: dist.barrier()
+class SaturationCB(Callback):
+    "Warns once when the sigmoid head's outputs sit at 0 or 1 after the first steps (its gradient then vanishes); one read of the device."
+    order = 50
+    def __init__(self): self.seen = []
+    def after_step(self, t):
+        if t.net.config.head != 'sigmoid' or t.global_step > SAT_STEPS: return
+        if t.global_step > SAT_STEPS // 2: self.seen.append(((t.pred < 1e-6) | (t.pred > 1 - 1e-6)).float().mean())
+        if t.global_step < SAT_STEPS or len(self.seen) < SAT_STEPS - SAT_STEPS // 2: return      # (a run resumed after step 10 is not judged)
+        t.saturation = float(torch.stack(self.seen).mean())
+        if t.saturation > SAT_LIMIT and t.main:
+            t.log(f"warning: the sigmoid head is saturated: {t.saturation:.0%} of its outputs are within 1e-6 of 0 or 1 after "
+                  f"{SAT_STEPS} steps, so almost no gradient reaches the network and the loss will barely move (the paper's Kaiming "
+                  f"init starts it there). Remedy: --head_init linear (TrainConfig(model=dict(head_init='linear'))), or --head residual.")
+
+class PreviewCB(Callback):
+    "Every `check_img` steps, SDR | prediction | target of the batch's first image as a PNG in results_dir (the authors' check_img)."
+    order = 50
+    def after_step(self, t):
+        if t.main and t.global_step % t.cfg.check_img == 0: t.save_preview(t.batch['ldr'][0], t.pred[0], t.batch['target'][0])
+
+# %% ../nbs/04_train.ipynb #ea3d0cb1
+SYNC_STEPS = 50 # on a GPU without --loss_freq, the losses are read (log.csv, the progress bar) every this many steps
+
+def default_callbacks(cfg:TrainConfig, device)->list:
+    "The callbacks a run of `cfg` has unless told otherwise: what `ein_hdr train` does."
+    dev = torch.device(device)
+    cbs = [DeviceCB(dev.type == 'cpu' if cfg.channels_last is None else cfg.channels_last), ScheduleCB(), ValidationCB(), CheckpointCB(),
+           TimerCB(), CSVLogCB(sync_every=1 if dev.type == 'cpu' else (cfg.loss_freq or SYNC_STEPS)),   # a CPU waits for nothing
+           ProgressCB(), SaturationCB()]
+    if cfg.check_img: cbs.append(PreviewCB())
+    if dist_info()[2] > 1: cbs.append(DistributedCB())
+    if cfg.compile: cbs.append(CompileCB())
+    return cbs
 
 # %% ../nbs/04_train.ipynb #602d1a27
 TIME_PARTS = (('data_s', 'waiting for data'), ('step_s', 'training steps'), ('valid_s', 'validation'), ('ckpt_s', 'checkpoints'))
@@ -515,8 +698,8 @@ def plot_log(path, # log.csv of a run
     df = pd.read_csv(path)
     fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(13, 3.2))
     tr = df[df.loss.notna()]
-    for k in ('loss', 'l1', 'perc', 'cos', 'highlight', 'pu21'):
-        if k in tr and tr[k].notna().any(): a1.plot(tr.step, tr[k], label=k, lw=1)
+    for k in [c for c in df.columns if c not in LOG_HEAD[:-1] + LOG_TAIL]:      # the total, then every term the run logged
+        if tr[k].notna().any(): a1.plot(tr.step, tr[k], label=k, lw=1)
     a1.set_yscale('log'); a1.set_xlabel('step'); a1.legend(fontsize=8); a1.set_title('training loss')
     va = df[df.valid_pu21_psnr.notna()] if 'valid_pu21_psnr' in df else df.iloc[:0]
     for k, lab in (('valid_pu21_psnr', 'PU21-PSNR'), ('valid_hl_pu21_psnr', 'PU21-PSNR highlights'), ('valid_tm_psnr', 'tone-mapped PSNR (authors)')):
@@ -531,3 +714,24 @@ def plot_log(path, # log.csv of a run
     if len(ep): a3.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/04_train.ipynb #da6acc52
+class LRFinderCB(Callback):
+    "A learning-rate range test (Smith 2015): the rate grows geometrically from `start` to `end` over `steps` steps; the run stops when the loss diverges."
+    order = -5                                          # sets the rate after the schedule, and stops before a diverged step is logged
+    def __init__(self, start:float=1e-7, end:float=1., steps:int=100, diverge:float=4.):
+        self.start, self.end, self.steps, self.diverge, self.lrs, self.losses = start, end, steps, diverge, [], []
+    def before_step(self, t):
+        lr = self.start * (self.end / self.start) ** (len(self.lrs) / max(self.steps - 1, 1))
+        for g in t.opt.param_groups: g['lr'] = lr
+        self.lrs.append(lr)
+    def after_step(self, t):
+        loss = float(t.out['loss'])                     # one read of the device per step: this is a short diagnostic run
+        self.losses.append(loss)
+        if not math.isfinite(loss) or loss > self.diverge * min(self.losses) or len(self.lrs) >= self.steps: raise CancelFit()
+    def plot(self):
+        "Loss against learning rate (log scale)."
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(5, 3)); ax.plot(self.lrs[:len(self.losses)], self.losses)
+        ax.set_xscale('log'); ax.set_xlabel('learning rate'); ax.set_ylabel('loss'); fig.tight_layout()
+        return fig

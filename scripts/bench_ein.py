@@ -2,7 +2,9 @@
 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python scripts/bench_ein.py --authors PATH     (about 20 minutes on 2 cores)
     ... --quick                     512² and 1024² only
+    ... --cases 1024 2048x1536      these rows only (512, 1024, 2048x1536, train)
     ... --device cuda               on a GPU
+    ... --also old=/tmp/old_ein     one more column: `ours` run with another ein_hdr (the folder that holds its package)
 
 PATH is a checkout of the authors' code (github.com/Yliu724/EIN; their model.py is imported from it, nothing of it is
 copied here). Rows: inference at 512², 1024² and 2048×1536 (batch 1) and a training step (224², batch 8, the EIN loss
@@ -11,7 +13,9 @@ without the VGG term, Adam). Columns, each case in a fresh process with no envir
 - ours: `EIN()` from ein_hdr.model called the same way (`model(ldr, mask_down, mask_up)` under no_grad), default settings
   (the training step as the trainer runs it on the CPU: channels_last, malloc keeping freed memory);
 - reference: our reference path (the authors' arithmetic and their memory use, every block output kept);
-- predict: `predict(model, sdr_uint8)`, masks and padding included.
+- predict: `predict(model, sdr_uint8)`, masks and padding included;
+- NAME (`--also NAME=PATH`, repeatable): the `ours` case again, with the ein_hdr package found in PATH (e.g. an older
+  version of ours, `git archive <commit> ein_hdr | tar -x -C PATH`), to compare versions in one run.
 Both networks carry the same random weights (timing does not depend on them). Agreement is measured with trained weights:
 the authors' golden checkpoint (../shared/golden, num_c 8) in both networks, on the same input at each size; max|Δ| is
 the largest difference between the two outputs (values in [0, 1]). Times are medians of --runs runs after a warm-up;
@@ -21,6 +25,7 @@ import argparse, json, os, statistics, subprocess, sys, time
 from pathlib import Path
 
 CASES = [('512²', 512, 512, 1), ('1024²', 1024, 1024, 1), ('2048×1536', 1536, 2048, 1), ('train 224², batch 8', 224, 224, 8)]
+CASE_KEYS = ('512', '1024', '2048x1536', 'train')            # --cases names them
 PATHS = ('authors', 'ours', 'reference', 'predict')
 
 def _authors_model(authors:str, num_c:int):
@@ -38,11 +43,23 @@ def agreement(h:int, w:int, device:str, authors:str)->float:
     import torch
     from ein_hdr.core import shared_path
     from ein_hdr.model import load_official_checkpoint, exposure_masks
-    sd = torch.load(shared_path('golden', 'ein_c8_golden.pt'), weights_only=False)['state_dict']
+    sd = torch.load(shared_path('golden', 'ein_c8_golden.pt'), weights_only=True)['state_dict']
     theirs = _authors_model(authors, 8); theirs.load_state_dict(sd); theirs = theirs.to(device).eval()
     ours = load_official_checkpoint(sd, device=device)
     x = (_input(1, h, w).float() / 255).to(device); md, mu = exposure_masks(x)
     with torch.no_grad(): return float((theirs(x, x, md, mu) - ours(x, md, mu)).abs().max())
+
+def _reuse_freed_memory():
+    "The trainer's malloc policy, from whichever ein_hdr this process runs (older versions kept it in ein_hdr.model)."
+    try: from ein_hdr.fast import reuse_freed_memory
+    except ImportError: from ein_hdr.model import reuse_freed_memory
+    return reuse_freed_memory()
+
+def _reference(m):
+    "Our reference path with the authors' memory use (every block output kept), from whichever ein_hdr this process runs."
+    try: from ein_hdr.fast import forward_kept
+    except ImportError: return m.forward_reference                 # older versions: forward_reference(keep=True) did it
+    return lambda *a: forward_kept(m, *a)
 
 def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, authors:str|None)->dict:
     "One measurement in this (fresh) process."
@@ -58,14 +75,13 @@ def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, aut
     m = m.to(device)
     sdr = _input(batch, h, w)
     x = (sdr.float() / 255).to(device); md, mu = exposure_masks(x)
-    call = {'authors': lambda: m(x, x, md, mu), 'ours': lambda: m(x, md, mu), 'reference': lambda: m.forward_reference(x, md, mu),
+    call = {'authors': lambda: m(x, x, md, mu), 'ours': lambda: m(x, md, mu), 'reference': lambda: _reference(m)(x, md, mu),
             'predict': lambda: predict(m, sdr)}[path]
     sync = (lambda: torch.cuda.synchronize()) if device.startswith('cuda') else (lambda: None)
     if batch > 1:                                            # a training step
         m.train(); opt = torch.optim.Adam(m.parameters(), 1e-4); crit = EINLoss(); y = torch.rand_like(x)
         if path == 'ours' and device == 'cpu':               # as `ein_hdr train` runs on the CPU: channels_last, freed memory kept
-            from ein_hdr.model import reuse_freed_memory
-            reuse_freed_memory()
+            _reuse_freed_memory()
             m = m.to(memory_format=torch.channels_last); x, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (x, md, mu))
         fwd = call if path != 'predict' else (lambda: m(x, md, mu))
         def f():
@@ -84,6 +100,9 @@ def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, aut
 
 def run_case(a, path, h, w, b, runs)->dict:
     env = {k: v for k, v in os.environ.items() if k not in ('THP_MEM_ALLOC_ENABLE',)}
+    also = dict(a.also)
+    if path in also:                                          # `ours`, with the ein_hdr package found in that folder
+        env['PYTHONPATH'] = os.pathsep.join([also[path]] + [p for p in [env.get('PYTHONPATH')] if p]); path = 'ours'
     cmd = [sys.executable, __file__, '--case', f'{path},{h},{w},{b},{runs}', '--num_c', str(a.num_c), '--device', a.device]
     if a.authors: cmd += ['--authors', a.authors]
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -94,17 +113,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--authors', default=os.environ.get('EIN_AUTHORS_DIR'), help="a checkout of the authors' code (their model.py)")
     ap.add_argument('--quick', action='store_true'); ap.add_argument('--runs', type=int, default=3)
+    ap.add_argument('--cases', nargs='+', choices=CASE_KEYS, default=None, help='only these rows (default: all, or 512 and 1024 with --quick)')
     ap.add_argument('--num_c', type=int, default=32); ap.add_argument('--device', default='cpu')
     ap.add_argument('--paths', nargs='+', default=list(PATHS), choices=PATHS)
     ap.add_argument('--json', default=None, help='also write the results here')
+    ap.add_argument('--also', action='append', default=[], type=_also, metavar='NAME=PATH',
+                    help='one more column: the `ours` case run with the ein_hdr package in folder PATH (e.g. an older version)')
     ap.add_argument('--case', default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.case:
         path, h, w, b, runs = a.case.split(',')
         print(json.dumps(case(path, int(h), int(w), int(b), int(runs), a.num_c, a.device, a.authors))); return
-    paths = [p for p in a.paths if p != 'authors' or a.authors]
+    paths = [p for p in a.paths if p != 'authors' or a.authors] + [n for n, _ in a.also]
     if 'authors' in a.paths and not a.authors: print("no --authors checkout given: the authors' column is left out", file=sys.stderr)
-    cases = CASES[:2] if a.quick else CASES
+    cases = [CASES[CASE_KEYS.index(k)] for k in a.cases] if a.cases else CASES[:2] if a.quick else CASES
     rows = []
     for label, h, w, b in cases:
         runs = a.runs if h * w <= 1024 * 1024 else max(1, a.runs - 1)
@@ -113,17 +135,27 @@ def main():
         rows.append(dict(case=label, **r)); print_table(rows, a, paths)
     if a.json: Path(a.json).write_text(json.dumps(dict(device=a.device, num_c=a.num_c, rows=rows), indent=1))
 
+def _also(s:str)->tuple:
+    "NAME=PATH of --also: PATH must hold an ein_hdr package."
+    name, _, path = s.partition('=')
+    if not name or not path: raise argparse.ArgumentTypeError(f"expected NAME=PATH, got {s!r}")
+    if name in PATHS: raise argparse.ArgumentTypeError(f"{name!r} is one of the built-in columns {PATHS}; choose another name")
+    if not (Path(path)/'ein_hdr'/'__init__.py').exists(): raise argparse.ArgumentTypeError(f"{path}: holds no ein_hdr package (no ein_hdr/__init__.py)")
+    return name, str(Path(path).resolve())
+
 def print_table(rows, a, paths):
     print(f"\nEIN num_c={a.num_c} on {a.device}; seconds: median of timed runs after a warm-up; GiB: peak "
           f"{'CUDA memory allocated' if a.device != 'cpu' else 'resident set of the process'}; ratios against the authors' code")
     head = f"{'case':20s}" + ''.join(f"{p + ' s':>12s}" for p in paths) + ''.join(f"{p + ' GiB':>15s}" for p in paths)
-    if 'authors' in paths: head += f"{'speed-up':>9s}{'memory':>8s}{'max|Δ|':>9s}"
+    mine = [p for p in paths if p == 'ours' or p in dict(a.also)]       # the columns compared with the authors'
+    if 'authors' in paths: head += ''.join(f"{'speed-up ' + p:>18s}{'memory ' + p:>16s}" for p in mine) + f"{'max|Δ|':>9s}"
     print(head)
     for r in rows:
         s = f"{r['case']:20s}" + ''.join(f"{r[p]['seconds']:12.3f}" if p in r else f"{'':>12s}" for p in paths)
         s += ''.join(f"{r[p]['peak_gib']:15.2f}" if p in r else f"{'':>15s}" for p in paths)
-        if 'authors' in paths and 'ours' in r:
-            s += f"{r['authors']['seconds'] / r['ours']['seconds']:8.2f}×{r['ours']['peak_gib'] / r['authors']['peak_gib']:7.2f}×"
+        if 'authors' in r:
+            s += ''.join(f"{r['authors']['seconds'] / r[p]['seconds']:17.2f}×{r[p]['peak_gib'] / r['authors']['peak_gib']:15.2f}×" if p in r
+                         else f"{'':>34s}" for p in mine)
             s += f"{r['max_diff']:9.1e}" if 'max_diff' in r else ''
         print(s, flush=True)
 

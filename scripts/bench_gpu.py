@@ -24,7 +24,8 @@ from pathlib import Path
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import numpy as np, torch
 from ein_hdr.core import shared_path
-from ein_hdr.model import EIN, exposure_masks, autocast_for
+from ein_hdr.model import EIN, exposure_masks
+from ein_hdr.fast import autocast_for, resolve_precision, resolve_device, forward_kept
 from ein_hdr.losses import EINLoss, VGG19Features
 from ein_hdr.train import TrainConfig, make_optimizer, step_unless
 
@@ -54,13 +55,12 @@ def inference_rows(device, sizes, num_c, runs, backend)->list:
         net = EIN(num_c=num_c, head_init='linear').to(device).eval()
         x = torch.rand(1, 3, h, w, device=device); md, mu = exposure_masks(x)
         for name, c in configs:
-            from ein_hdr.model import resolve_precision
             try: prec = resolve_precision(c['precision'], device)
             except ValueError as e: rows.append(dict(row=f'inference {label}', config=name, skipped=str(e))); continue
             if device.type == 'cpu' and c.get('cl'): rows.append(dict(row=f'inference {label}', config=name, skipped='on the CPU the default already runs NHWC')); continue
             m = net.to(memory_format=torch.channels_last) if c.get('cl') else net.to(memory_format=torch.contiguous_format)
             xs = [t.contiguous(memory_format=torch.channels_last) for t in (x, md, mu)] if c.get('cl') else [x, md, mu]
-            fwd = (lambda: m.forward_reference(*xs)) if c.get('ref') else (torch.compile(m, backend=backend) if c.get('compile') else m)
+            fwd = (lambda: forward_kept(m, *xs)) if c.get('ref') else (torch.compile(m, backend=backend) if c.get('compile') else m)
             amp = autocast_for(prec, device)
             def f():
                 with torch.no_grad(), amp: return (fwd() if c.get('ref') else fwd(*xs))
@@ -72,7 +72,6 @@ def inference_rows(device, sizes, num_c, runs, backend)->list:
     return rows
 
 def training_rows(device, size, batch, num_c, runs, backend, train_compile)->list:
-    from ein_hdr.model import resolve_precision
     cuda, rows = device.type == 'cuda', []
     configs = [('reference (authors\' arithmetic), fp32', dict(ref=True, precision='fp32', cl=False)),
                ('ours, default (as ein_hdr train)', dict(precision='auto', cl=device.type == 'cpu')),
@@ -89,7 +88,7 @@ def training_rows(device, size, batch, num_c, runs, backend, train_compile)->lis
         if c['cl']: m = m.to(memory_format=torch.channels_last)
         x = torch.rand(batch, 3, size, size, device=device); md, mu = exposure_masks(x); y = torch.rand_like(x)
         if c['cl']: x, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (x, md, mu))
-        fwd = (lambda: m.forward_reference(x, md, mu, keep=False)) if c.get('ref') else (torch.compile(m, backend=backend) if c.get('compile') else m)
+        fwd = (lambda: m.forward_reference(x, md, mu)) if c.get('ref') else (torch.compile(m, backend=backend) if c.get('compile') else m)
         amp = autocast_for(prec, device)
         if c.get('ref'): crit, opt = EINLoss(vgg=vgg).to(device), torch.optim.Adam(m.parameters(), 1e-4)     # the authors': VGG in fp32, plain Adam
         else: crit, opt = EINLoss(vgg=vgg, amp=lambda: autocast_for(prec, device)).to(device), make_optimizer(m.parameters(), TrainConfig(lr=1e-4), device)
@@ -163,7 +162,6 @@ def main():
     ap.add_argument('--train-compile', dest='train_compile', action='store_true', help='also torch.compile the training step')
     ap.add_argument('--json', default=None, help='write the rows here (default: bench_gpu.json in the working folder)')
     a = ap.parse_args()
-    from ein_hdr.model import resolve_device
     try: device = torch.device('cpu') if a.smoke else resolve_device(a.device)     # 'cuda' gets its index (the trainer's set_device needs it)
     except ValueError as e: sys.exit(f"bench_gpu: {e}")
     num_c = a.num_c or (8 if a.smoke else 32); runs = a.runs or (1 if a.smoke else 5)

@@ -7,65 +7,31 @@ Reproduce (CPU: about three hours on 2 cores; every finished run is kept, so an 
 1. The choice: `studies/default_model.toml` trains the candidate recipes (2 seeds each) on 13 of the 21 real scenes and
    scores every run on the 4 validation and the 4 test scenes under both protocols (ours and SI-HDR), beside the
    linearised SDR, a constant highlight gain and the model shipped before.
-2. The recipe is the candidate with the best validation score, the mean over both protocols of (PU21-PSNR overall +
+2. The recipe (`ein_hdr.study.refit_study`, also `ein_hdr refit`) is the candidate with the best validation score, the mean over both protocols of (PU21-PSNR overall +
    PU21-PSNR on highlights) / 2, among those whose worst validation scene is within 0.5 dB of the linearised SDR under
    both protocols. The test scenes take no part in the choice.
 3. The final model: `studies/default_model_final.toml` (written here from the choice) trains that recipe on the 13
    training and 4 validation scenes, for the budget the validation chose (scaled to the larger training set); its
    scores on the 4 test scenes, beside the baselines, are the card's.
-4. ein_hdr/weights/ein_default.pt (float16), MODEL_CARD.md and test_highlights.png.
+4. ein_hdr/weights/ein_default.safetensors (float16; config, scenes and study in its metadata), MODEL_CARD.md and test_highlights.png.
 """
-import argparse, json, os, sys
+import argparse, copy, json, os, sys
 from pathlib import Path
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import numpy as np, pandas as pd, torch
 from ein_hdr.core import read_sdr, read_hdr, atomic_write, gamma_to_linear
-from ein_hdr.model import load_official_checkpoint
+from ein_hdr.model import load_official_checkpoint, read_checkpoint, save_model
 from ein_hdr.metrics import highlight_crops, clipped, BASELINES, PROTOCOL_TEXT
 from ein_hdr.inference import sdr_method
-from ein_hdr.study import read_study, run_study, summarize_study, scene_table, run_dir, study_pairs
+from ein_hdr.losses import LOSS_TERMS
+from ein_hdr.study import read_study, run_study, summarize_study, scene_table, run_dir, study_pairs, refit_study, recipe_score, scene_deltas
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDY, FINAL = ROOT/'studies'/'default_model.toml', ROOT/'studies'/'default_model_final.toml'
 MAX_MB = 30 # the package's budget for the shipped weights (float16)
 ROBUST = 0.5 # dB: no validation (and, checked on the card, no test) scene further below the linearised SDR
 
-def score(summ:pd.DataFrame, v:str)->float:
-    "Validation score of a variant: mean over the protocols of (PU21-PSNR + highlight PU21-PSNR) / 2."
-    s = summ[summ.variant == v]
-    return float(((s.pu21_psnr + s.hl_pu21_psnr) / 2).mean())
-
-def scene_deltas(res:pd.DataFrame, v:str, split:str, against:str='linearised SDR')->pd.DataFrame:
-    "Per protocol and scene: PU21-PSNR of `v` minus `against` (dB)."
-    st = scene_table(res, 'pu21_psnr', split)
-    return (st[v] - st[against]).unstack('protocol')
-
-def toml_value(v)->str:
-    if isinstance(v, bool): return 'true' if v else 'false'
-    if isinstance(v, (int, float)): return repr(v)
-    if isinstance(v, str): return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, (list, tuple)): return '[' + ', '.join(toml_value(x) for x in v) + ']'
-    if isinstance(v, dict): return '{ ' + ', '.join(f'{k} = {toml_value(x)}' for k, x in v.items()) + ' }'
-    raise TypeError(type(v))
-
 def rel(p:Path, to:Path=ROOT)->str: return os.path.relpath(p, to)
-
-def write_final_config(cfg, variant:str, steps:int, scenes:pd.DataFrame, final:Path)->None:
-    "The final run as a study: the chosen recipe on training + validation scenes, the same test scenes, no validation."
-    var = {k: v for k, v in cfg.variants[variant].items()}
-    base = {**cfg.base, **{k: v for k, v in var.items() if k not in ('model', 'camera')}, 'model': {**cfg.base.get('model', {}), **var.get('model', {})}}
-    test = scenes[scenes.split == 'test'].scene.tolist()
-    lines = [f'# Written by scripts/train_default_model.py from the choice made in {rel(cfg.source)} (variant "{variant}").',
-             '# The shipped model: that recipe on the training and validation scenes; scored on the test scenes no choice looked at.',
-             f'#   ein_hdr study {rel(final)} --out {rel(final.with_suffix(""))}',
-             f'name = {json.dumps(f"The default model: {variant}, trained on training + validation scenes")}',
-             f'data = {toml_value([rel(Path(d), final.parent) for d in cfg.data])}', f'steps = {steps}', 'seeds = [0]',
-             f'baselines = {toml_value(["linearised SDR", "constant highlight gain", *[b for b in BASELINES if b != "linearised SDR"]])}',
-             'checkpoint = "last"', '', '[base]'] + [f'{k} = {toml_value(v)}' for k, v in base.items()]
-    lines += ['', '[split]', f'test = {toml_value(test)}', 'valid = []', '']
-    if cfg.dataset: lines += ['[dataset]'] + [f'{k} = {toml_value(v)}' for k, v in cfg.dataset.items()] + ['']
-    lines += [f'[variants.{json.dumps(variant)}]'] + ([f'camera = {toml_value(var["camera"])}'] if 'camera' in var else [])
-    atomic_write(final, lambda t: Path(t).write_text('\n'.join(lines) + '\n'), overwrite=True)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -78,33 +44,20 @@ def main():
     out, study, final = Path(a.out), Path(a.study).resolve(), Path(a.final).resolve()
     cfg = read_study(study)
     run_study(cfg, out/'default_model', jobs=a.jobs)                                   # 1. the candidates
+    w = Path(a.weights); w.mkdir(parents=True, exist_ok=True)
+    if (out/'default_model'/'models'/'shipped.csv').exists():                          # the shipped model is about to change: its cached scores go
+        for f in (out/'default_model'/'models').glob('shipped.*'): f.unlink()
+    c = refit_study(cfg, out/'default_model', final, export=w/'ein_default.safetensors', robust=ROBUST, overwrite=True)   # 2-4
     res = pd.read_csv(out/'default_model'/'results.csv')
-    ref = next(iter(cfg.variants))
-    valid = summarize_study(res, ref, 'valid')
-    valid = valid[valid.kind == 'variant']
-    robust = {v: float(scene_deltas(res, v, 'valid').min().min()) for v in cfg.variants}
-    ok = [v for v in cfg.variants if robust[v] >= -ROBUST] or list(cfg.variants)
-    variant = max(ok, key=lambda v: score(valid, v))                                 # 2. the choice, on validation only
-    done = [json.loads((run_dir(out/'default_model', variant, s)/'done.json').read_text()) for s in cfg.seeds]
-    chosen_step = int(np.median([d['checkpoint_step'] for d in done]))
-    scenes = pd.read_csv(out/'default_model'/'data'/'scenes.csv')
-    steps = int(round(chosen_step * (scenes.split != 'test').sum() / (scenes.split == 'train').sum()))   # the same epochs: every scene gives as many crops
-    write_final_config(cfg, variant, steps, scenes, final)
-    fin = read_study(final)
-    run_study(fin, out/'default_model_final', jobs=1)                                 # 3. the final model
-    d = run_dir(out/'default_model_final', variant, 0)
-    ck = torch.load(d/'checkpoints'/'last.pt', map_location='cpu', weights_only=False)
-    net = load_official_checkpoint(ck).eval()
+    valid = summarize_study(res, next(iter(cfg.variants)), 'valid'); valid = valid[valid.kind == 'variant']
+    fin, variant, d = read_study(final), c['variant'], run_dir(c['final_out'], c['variant'], 0)
+    net = load_official_checkpoint(c['export']).eval()
     mb = 2 * sum(p.numel() for p in net.parameters()) / 1e6
     if mb > MAX_MB: sys.exit(f"the chosen model's float16 weights are {mb:.1f} MB, over the package's {MAX_MB} MB")
-    sc = {sp: sorted(scenes[scenes.split == sp].file.map(lambda f: Path(f).name)) for sp in ('train', 'valid', 'test')}
-    ship = dict(format='ein_hdr/1', config=ck['config'], model={k: v.half() for k, v in ck['model'].items()}, train_config=ck['train_config'],
-                scenes=sc, study=dict(choice=rel(study), final=rel(final), variant=variant))
-    w = Path(a.weights); w.mkdir(parents=True, exist_ok=True)
-    atomic_write(w/'ein_default.pt', lambda t: torch.save(ship, t), overwrite=True)   # 4. shipped
-    final_res = pd.read_csv(out/'default_model_final'/'results.csv')
-    write_figure(w, out/'default_model_final'/'data', net)
-    write_card(w, cfg, fin, variant, valid, robust, res, final_res, chosen_step, steps, d, mb, out, ck['config'])
+    chosen_step = int(np.median([json.loads((run_dir(out/'default_model', variant, s)/'done.json').read_text())['checkpoint_step'] for s in cfg.seeds]))
+    final_res = pd.read_csv(c['final_out']/'results.csv')
+    write_figure(w, c['final_out']/'data', net)
+    write_card(w, cfg, fin, variant, valid, c['worst'], res, final_res, chosen_step, c['steps'], d, mb, out, read_checkpoint(c['export'])['config'])
 
 def write_figure(w:Path, data:Path, net):
     "Highlights of the test image with the most clipped pixels: SDR, truth, the shipped model and the linearised SDR at −2/−4/−6 stops."
@@ -150,7 +103,7 @@ def write_card(w, cfg, fin, variant, valid, robust, res, final_res, chosen_step,
              ('≥ +1.5 dB over the best constant highlight gain (ein-hdr, overall)', G('ein-hdr', 'delta_pu21_psnr') >= 1.5),
              ('no test scene more than 0.5 dB below the linearised SDR, under either protocol', min(v for _, v in worst.values()) >= -ROBUST)]
     cand = pd.DataFrame([dict(variant=v, **{f'valid {p}': f"{pick(valid, p, v, 'pu21_psnr'):.2f} / {pick(valid, p, v, 'hl_pu21_psnr'):.2f}" for p in cfg.protocols},
-                               score=round(score(valid, v), 2), **{'worst valid scene vs lin. SDR': f'{robust[v]:+.2f}'}) for v in cfg.variants]).set_index('variant')
+                               score=round(recipe_score(valid, v), 2), **{'worst valid scene vs lin. SDR': f'{robust[v]:+.2f}'}) for v in cfg.variants]).set_index('variant')
     study_md = (out/'default_model'/'summary.md').read_text()
     card = f"""# Model card: ein_hdr default model
 
@@ -218,7 +171,7 @@ state-of-the-art model.
 def recipe_text(fin, variant)->str:
     tc = fin.train_config(variant, 0, '.', '.')
     cam = fin.train_camera(variant) or fin.dataset_options()['camera']
-    loss = ', '.join(f'{n} × {getattr(tc, k):g}' for k, n in (('w_pu21', 'PU21 L1 (aligned)'), ('w_l1', 'μ-law L1'), ('w_cos', 'cosine'), ('w_highlight', 'highlight log-luminance')) if getattr(tc, k))
+    loss = ', '.join(f'{k} × {w:g} ({LOSS_TERMS[k].doc.rstrip(".")})' for k, w in tc.active_loss().items())
     return (f"loss {loss}; Adam, lr {tc.lr:g} with one cosine decay to {tc.eta_min:g}; batch {tc.batch_size} of {tc.crop_size}² crops "
             f"(scale jitter {tc.scale[0]:g}-{tc.scale[1]:g}, flips, rotations); training camera: curves {', '.join(cam['curves'])}, "
             f"{cam['clip_range'][0]:.0%}-{cam['clip_range'][1]:.0%} of the pixels clipped"

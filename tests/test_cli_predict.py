@@ -32,3 +32,23 @@ def test_predict_cli_mixed_folder(tmp_path):
                         '--checkpoint', str(ck), '--format', 'hdr', '--quiet'], capture_output=True, text=True)
     assert (tmp_path / 'rgbe' / 'a.hdr').read_bytes()[:2] == b'#?'
     assert read_hdr(tmp_path / 'rgbe' / 'b.hdr').shape == (80, 133, 3)
+
+def test_predict_cli_no_result_lost_or_clobbered(tmp_path):
+    "Inputs that share a name, a preview predict did not write, an output that would replace an input (issue 27)."
+    from ein_hdr.core import write_sdr
+    from ein_hdr.model import EIN
+    img = np.random.default_rng(1).random((24, 40, 3))
+    src = tmp_path / 'in'; src.mkdir(); write_sdr(src / 'a.jpg', img); write_sdr(src / 'a.png', img[::-1])
+    torch.manual_seed(0); ck = tmp_path / 'tiny.pt'; m = EIN(num_c=8, head='residual')
+    torch.save({'config': vars(m.config), 'model': m.state_dict()}, ck)
+    run = lambda *a: subprocess.run([sys.executable, '-m', 'ein_hdr', 'predict', '--checkpoint', str(ck), '--quiet', *a], capture_output=True, text=True)
+    out = tmp_path / 'out'; write_sdr(out / 'a_png_preview.png', np.zeros((2, 2, 3)))      # someone else's file
+    theirs = (out / 'a_png_preview.png').read_bytes()
+    r = run('--test_SDR_path', str(src), '--out_HDR_path', str(out), '--previews')
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert sorted(p.name for p in out.iterdir()) == ['a_jpg.exr', 'a_jpg_preview.png', 'a_png.exr', 'a_png_preview.png']
+    assert (out / 'a_png_preview.png').read_bytes() == theirs                                # kept without --overwrite
+    one = tmp_path / 'one'; one.mkdir(); write_sdr(one / 'b.jpg', img)
+    r = run('--test_SDR_path', str(one), '--out_HDR_path', str(one), '--format', 'uhdr', '--overwrite')
+    assert r.returncode == 2 and 'would replace the input b.jpg' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert sorted(p.name for p in one.iterdir()) == ['b.jpg']

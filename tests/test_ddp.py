@@ -15,7 +15,7 @@ def test_ddp_two_processes(tmp_path):
                         str(Path(__file__).with_name('ddp_worker.py')), str(tmp_path / 'data'), str(tmp_path / 'run')],
                        capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    a, b = (torch.load(tmp_path / 'run' / f'rank{i}.pt', weights_only=False) for i in (0, 1))
+    a, b = (torch.load(tmp_path / 'run' / f'rank{i}.pt', weights_only=True) for i in (0, 1))
     assert a['world'] == b['world'] == 2 and a['steps'] == b['steps'] == 3
     assert all(torch.equal(a['state'][k], b['state'][k]) for k in a['state'])
     assert a['losses'] and all(math.isfinite(l) for l in a['losses'] + b['losses'])
