@@ -260,6 +260,7 @@ def minmax(x):
     lo, hi = float(x.min()), float(x.max())
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
+# %% ../nbs/02_data.ipynb #7b4a415e
 class PairDataset(Dataset):
     "SDR/HDR training or validation pairs in the paper's layout."
     def __init__(self, root, # folder with {split}_SDR, {split}_HDR and {split}.xls
@@ -421,6 +422,7 @@ def _hdr_inputs(src)->list:
     if dup: raise DataError(f"{', '.join(dup)}: several photographs share a name stem (crops are named after it)")
     return files
 
+# %% ../nbs/02_data.ipynb #4b2ba5a6
 def make_dataset(hdr_dir, # folder of .hdr/.exr photographs, or a list of folders and files
                  out_dir, # the dataset root to write
                  valid_fraction:float=0.25, # fraction of photographs held out for validation

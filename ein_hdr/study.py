@@ -106,6 +106,7 @@ DATASET = dict(train=dict(crops=24, exposures=4, size=160), valid=dict(crops=6, 
                test=dict(crops=8, exposures=3, size=128), seed=2021,
                camera=dict(curves=['srgb', 'gamma'], gamma_range=[2.0, 2.4], clip_range=[0.03, 0.15])) # the data a study makes by default
 
+# %% ../nbs/08_study.ipynb #0e2e4ae9
 @dataclass
 class StudyConfig:
     "What a study trains and how it compares the runs (see `read_study`)."
@@ -147,6 +148,7 @@ class StudyConfig:
         "{name: the VirtualCamera fields of a test camera} (its own over the study's camera); {} without [test_cameras]."
         return {n: {**self.dataset_options()['camera'], **c} for n, c in self.test_cameras.items()}
 
+# %% ../nbs/08_study.ipynb #add33150
 def _table_loss(tbl:dict, below:dict)->dict:
     "The loss weights of a table: `below` with the terms of its `loss` table, or of its older keys (w_pu21 = 1 is pu21 = 1), changed."
     return {**below, **tbl.get('loss', {}), **{LEGACY_LOSS_KEYS[k]: v for k, v in tbl.items() if k in LEGACY_LOSS_KEYS}}
@@ -166,6 +168,7 @@ def _check_fields(where:str, d:dict, cls, src:str, skip=())->None:
         ok = any(isinstance(v, _TYPES.get(t, object)) and not (t in ('int', 'float') and isinstance(v, bool)) for t in allowed)
         if not ok: raise StudyConfigError(f"{src}: {where}.{k} = {v!r}: expected {' or '.join(allowed)}")
 
+# %% ../nbs/08_study.ipynb #f53f7517
 def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     "A StudyConfig from a parsed TOML table, with every key checked (errors name the file and the key)."
     d = dict(d)
@@ -222,6 +225,7 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     _check_values(cfg, source)
     return cfg
 
+# %% ../nbs/08_study.ipynb #e5381b97
 def read_study(path)->StudyConfig:
     "Read and check a study's TOML file (the standard library's tomllib)."
     path = Path(path)
@@ -622,6 +626,7 @@ def score_method(fn, # SDR float [0,1] H×W×3 → linear HDR
         for p in protocols: rows.append(dict(split=split, image=img, scene=scene, camera=(cameras or {}).get(img, 'study'), protocol=p, **PROTOCOLS[p](pred, ref, sdr)))
     return pd.DataFrame(rows)
 
+# %% ../nbs/08_study.ipynb #0cdce704
 def _fit_constant_gain(data, step:int=8)->float:
     "The gain of `GAINS` that scores best on every `step`-th training image (mean of PU21-PSNR overall and on highlights, ein-hdr protocol)."
     pairs = study_pairs(data, 'train')[::step]
@@ -661,6 +666,7 @@ def score_run(cfg:StudyConfig, out, variant:str, seed:int)->pd.DataFrame:
     make = lambda: _score_splits(cfg, out, sdr_method(load_official_checkpoint(ck).eval()))
     return _cached_scores(d/'scores.csv', make, cfg).assign(variant=variant, seed=seed)
 
+# %% ../nbs/08_study.ipynb #72965941
 def score_baseline(cfg:StudyConfig, out, name:str)->pd.DataFrame:
     "Every metric of a baseline on the scored splits, cached in out/baselines/."
     b = Path(out)/'baselines'
@@ -682,6 +688,7 @@ def check_models(cfg:StudyConfig)->None:
         try: load_official_checkpoint(p)
         except (OSError, ValueError) as e: raise StudyConfigError(f"{cfg.source}: models.{n}: {e}") from None
 
+# %% ../nbs/08_study.ipynb #385ad24d
 def score_model(cfg:StudyConfig, out, name:str)->pd.DataFrame:
     "Every metric of one of the study's `models` (a trained checkpoint) on the scored splits, cached in out/models/ with the checkpoint's SHA-256: scores of another checkpoint, or of an unknown one, are refused, not reported under the name."
     p, ck = Path(out)/'models'/f'{_slug(name)}.csv', Path(cfg.models[name])
@@ -907,6 +914,7 @@ def plot_study_curves(cfg:StudyConfig, out):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/08_study.ipynb #c61c54e2
 def _fmt(m, ci, digits=2)->str: return '' if not np.isfinite(m) else f'{m:.{digits}f} ± {ci:.{digits}f}' if np.isfinite(ci) else f'{m:.{digits}f}'
 
 def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, scenes:pd.DataFrame, worst:pd.DataFrame, split:str='test',
@@ -938,6 +946,7 @@ def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, sc
     out += ["![scores](scores.png)\n", "![paired differences](deltas.png)\n", "![training curves](curves.png)\n"]
     return '\n'.join(out)
 
+# %% ../nbs/08_study.ipynb #ada6d725
 def write_study_report(cfg:StudyConfig, out, log=print)->Path:
     "results.csv, summary.csv, scenes.csv, summary.md and the figures of a study, from whatever runs have finished."
     import matplotlib.pyplot as plt
@@ -1018,6 +1027,7 @@ def _init_slot(slots):
 
 def _slot_job(cfg, out, variant, seed): return study_job(cfg, out, variant, seed, _SLOT['device'], _SLOT['threads'])
 
+# %% ../nbs/08_study.ipynb #dab5d4b3
 def _run_local(cfg, out, todo, jobs:int, devices, log)->dict:
     "Run the jobs `jobs` at a time in worker processes, each with its own device (round robin over `devices`) or a share of the CPU cores."
     import multiprocessing as mp
@@ -1045,6 +1055,7 @@ def _run_local(cfg, out, todo, jobs:int, devices, log)->dict:
             except Exception as e: failed[(v, s)] = f'{type(e).__name__}: {e}'; log(f"failed: {v}, seed {s}: {e}")
     return failed
 
+# %% ../nbs/08_study.ipynb #dc92ec3c
 def _run_submitit(cfg, out, todo, cluster:str, opts:dict, log)->dict:
     "Submit every run as a job with submitit (cluster 'slurm', or 'local' to try it on this machine) and wait for them."
     try: import submitit
@@ -1083,6 +1094,7 @@ def _run_folds(cfg:StudyConfig, folds:dict, out:Path, log, **kw)->Path:
     if failed: raise RuntimeError('; '.join(failed))
     return rep
 
+# %% ../nbs/08_study.ipynb #04be812f
 def run_study(cfg, # a StudyConfig, or the path of its TOML file
               out, # the study's folder: data/, runs/, baselines/ and the report
               jobs:int=1, # runs at a time on this machine
