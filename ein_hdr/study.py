@@ -1115,7 +1115,7 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
     build_study_data(cfg, out, log=log)
     for v in cfg.variants: variant_data(cfg, out, v, log=log)   # a variant's own training data, made once here (not by each job)
     _write_json(out/'study.json', study_record(cfg, out))
-    state = {(v, s): run_state(out, v, s) for v in cfg.variants for s in cfg.seeds}
+    state = {(v, s): run_state(out, v, s) for s in cfg.seeds for v in cfg.variants}   # seed by seed: a study stopped early has every variant's first seed
     todo = [k for k, st in state.items() if st in ('new', 'partial')]
     failed = {}
     if todo and not report_only:
