@@ -344,14 +344,14 @@ def expose(x, stops:float=0.):
 # %% ../nbs/00_core.ipynb #d82aadbf
 def tonemap_gamma(x, # linear HDR
                   exposure:float=0., # stops
-                  gamma:float=2.2):
+                  gamma:float=SDR_GAMMA):
     "Display an HDR image: exposure in stops, clip, gamma."
     return linear_to_gamma(expose(x, exposure), gamma)
 
 def reinhard(x, # linear HDR
              key:float=0.18, # the log-average luminance maps to `key`
              white:float|None=None, # luminance that maps to 1 (None: infinity)
-             gamma:float=2.2):
+             gamma:float=SDR_GAMMA):
     "Global Reinhard et al. (2002) operator on luminance, colours kept, then gamma."
     xp, ax = _xp(x)
     L = luminance(x)

@@ -12,6 +12,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset, DataLoader
+from fastcore.basics import patch
 from .core import *
 from .model import exposure_masks, paper_size, grey_uint8, as_batch
 
@@ -260,7 +261,7 @@ def minmax(x):
     lo, hi = float(x.min()), float(x.max())
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
-# %% ../nbs/02_data.ipynb #7b4a415e
+# %% ../nbs/02_data.ipynb #043d4b31
 class PairDataset(Dataset):
     "SDR/HDR training or validation pairs in the paper's layout."
     def __init__(self, root, # folder with {split}_SDR, {split}_HDR and {split}.xls
@@ -300,85 +301,99 @@ class PairDataset(Dataset):
             raise DataError(f"{self.root}: target='exposure' needs {split}_camera.csv (written by ein_hdr make-dataset)")
         if check: self.check()
 
-    def _read_camera(self)->tuple:
-        "From {split}_camera.csv: {SDR: exposure}, and {SDR: (grey_lo, grey_hi)} of the photograph it was cut from where recorded (else None)."
-        p = self.root/f'{self.split}_camera.csv'
-        if not p.exists(): return None, None
-        cam = pd.read_csv(p, dtype={'SDR': str}); names = cam.SDR.astype(str)
-        ranges = dict(zip(names, zip(cam.grey_lo.astype(int), cam.grey_hi.astype(int)))) if {'grey_lo', 'grey_hi'} <= set(cam) else None
-        return dict(zip(names, cam.exposure.astype(float))), ranges
+# %% ../nbs/02_data.ipynb #7858de79
+@patch
+def _read_camera(self:PairDataset)->tuple:
+    "From {split}_camera.csv: {SDR: exposure}, and {SDR: (grey_lo, grey_hi)} of the photograph it was cut from where recorded (else None)."
+    p = self.root/f'{self.split}_camera.csv'
+    if not p.exists(): return None, None
+    cam = pd.read_csv(p, dtype={'SDR': str}); names = cam.SDR.astype(str)
+    ranges = dict(zip(names, zip(cam.grey_lo.astype(int), cam.grey_hi.astype(int)))) if {'grey_lo', 'grey_hi'} <= set(cam) else None
+    return dict(zip(names, cam.exposure.astype(float))), ranges
 
-    def check(self):
-        "Every listed file has an accepted extension, exists and is large enough; one error lists all problems."
-        odd = [f"{n} ({col})" for col in ('HDR', 'SDR') for n in self.pairs[col] if Path(n).suffix.lower() not in self.exts[col]]
-        if odd: raise DataError(f"{self.table}: {len(odd)} listed files have an extension outside {self.exts}: {odd[:20]}")
-        missing, small, self.sizes = [], [], []
-        need = self.crop_size if (self.mode == 'crop' and self.train) else 1
-        for h, s in zip(self.pairs.HDR, self.pairs.SDR):
-            for p in (self.hdr_dir/h, self.sdr_dir/s):
-                if not p.exists(): missing.append(str(p)); continue
-                H, W = image_size(p)
-                if min(H, W) < need: small.append(f"{p} ({W}×{H})")
-                if p.parent == self.sdr_dir: self.sizes.append((H, W))
-        missing = list(dict.fromkeys(missing))
-        if missing: raise DataError(f"{self.table}: {len(missing)} listed files do not exist: {missing[:20]}{' ...' if len(missing) > 20 else ''}")
-        if small: raise DataError(f"{self.table}: {len(small)} images are smaller than the crop size {need}: {small[:20]}")
+# %% ../nbs/02_data.ipynb #dd9f7590
+@patch
+def check(self:PairDataset):
+    "Every listed file has an accepted extension, exists and is large enough; one error lists all problems."
+    odd = [f"{n} ({col})" for col in ('HDR', 'SDR') for n in self.pairs[col] if Path(n).suffix.lower() not in self.exts[col]]
+    if odd: raise DataError(f"{self.table}: {len(odd)} listed files have an extension outside {self.exts}: {odd[:20]}")
+    missing, small, self.sizes = [], [], []
+    need = self.crop_size if (self.mode == 'crop' and self.train) else 1
+    for h, s in zip(self.pairs.HDR, self.pairs.SDR):
+        for p in (self.hdr_dir/h, self.sdr_dir/s):
+            if not p.exists(): missing.append(str(p)); continue
+            H, W = image_size(p)
+            if min(H, W) < need: small.append(f"{p} ({W}×{H})")
+            if p.parent == self.sdr_dir: self.sizes.append((H, W))
+    missing = list(dict.fromkeys(missing))
+    if missing: raise DataError(f"{self.table}: {len(missing)} listed files do not exist: {missing[:20]}{' ...' if len(missing) > 20 else ''}")
+    if small: raise DataError(f"{self.table}: {len(small)} images are smaller than the crop size {need}: {small[:20]}")
 
-    def __len__(self): return len(self.pairs)
-    def set_epoch(self, epoch:int): self.epoch = epoch
-    def rng(self, i:int, epoch:int|None=None): return np.random.default_rng([self.seed, self.epoch if epoch is None else epoch, i])
+# %% ../nbs/02_data.ipynb #c0e7e575
+@patch
+def __len__(self:PairDataset): return len(self.pairs)
+@patch
+def set_epoch(self:PairDataset, epoch:int): self.epoch = epoch
+@patch
+def rng(self:PairDataset, i:int, epoch:int|None=None): return np.random.default_rng([self.seed, self.epoch if epoch is None else epoch, i])
 
-    def item_size(self, i:int)->tuple:
-        "(h, w) of item i as served, from the image header (no decoding)."
-        H, W = self.sizes[i] if getattr(self, 'sizes', None) else image_size(self.sdr_dir/self.pairs.SDR[i])
-        if self.mode == 'paper': return (self.crop_size,) * 2 if self.train else paper_size(H, W, self.valid_long_side)
-        return (min(H, self.crop_size), min(W, self.crop_size)) if not (self.train and self.augment) else (self.crop_size,) * 2
+@patch
+def item_size(self:PairDataset, i:int)->tuple:
+    "(h, w) of item i as served, from the image header (no decoding)."
+    H, W = self.sizes[i] if getattr(self, 'sizes', None) else image_size(self.sdr_dir/self.pairs.SDR[i])
+    if self.mode == 'paper': return (self.crop_size,) * 2 if self.train else paper_size(H, W, self.valid_long_side)
+    return (min(H, self.crop_size), min(W, self.crop_size)) if not (self.train and self.augment) else (self.crop_size,) * 2
 
-    def load(self, i:int):
-        "The i-th pair as read: SDR float [0,1] H×W×3, HDR linear H×W×3, name."
-        h, s = self.pairs.HDR[i], self.pairs.SDR[i]
-        sdr, hdr = read_sdr(self.sdr_dir/s), read_hdr(self.hdr_dir/h)
-        if sdr.shape != hdr.shape: raise DataError(f"{self.sdr_dir/s}: size {sdr.shape[1]}×{sdr.shape[0]} differs from its HDR {self.hdr_dir/h} ({hdr.shape[1]}×{hdr.shape[0]})")
-        return sdr, hdr, s
+@patch
+def load(self:PairDataset, i:int):
+    "The i-th pair as read: SDR float [0,1] H×W×3, HDR linear H×W×3, name."
+    h, s = self.pairs.HDR[i], self.pairs.SDR[i]
+    sdr, hdr = read_sdr(self.sdr_dir/s), read_hdr(self.hdr_dir/h)
+    if sdr.shape != hdr.shape: raise DataError(f"{self.sdr_dir/s}: size {sdr.shape[1]}×{sdr.shape[0]} differs from its HDR {self.hdr_dir/h} ({hdr.shape[1]}×{hdr.shape[0]})")
+    return sdr, hdr, s
 
-    def geometry(self, sdr, hdr, rng):
-        "Resize / crop / flip / rotate SDR and HDR together."
-        if self.mode == 'paper':
-            size = (self.crop_size, self.crop_size) if self.train else paper_size(*sdr.shape[:2], self.valid_long_side)
-            sdr, hdr = resize_area(sdr, size), resize_area(hdr, size)
-            if self.train and self.augment:
-                f = rng.integers(3)                       # horizontal, vertical, both
-                if f in (0, 2): sdr, hdr = sdr[:, ::-1], hdr[:, ::-1]
-                if f in (1, 2): sdr, hdr = sdr[::-1], hdr[::-1]
-            return sdr, hdr
-        c = self.crop_size
-        if not (self.train and self.augment):
-            H, W = sdr.shape[:2]; t, l = max(0, (H - c) // 2), max(0, (W - c) // 2)
-            return sdr[t:t + c, l:l + c], hdr[t:t + c, l:l + c]
-        sc = rng.uniform(*self.scale)
-        if sc < 1:
-            size = (max(c, round(sdr.shape[0] * sc)), max(c, round(sdr.shape[1] * sc)))
-            sdr, hdr = resize_area(sdr, size), resize_area(hdr, size)
-        H, W = sdr.shape[:2]; t, l = rng.integers(H - c + 1), rng.integers(W - c + 1)
-        sdr, hdr = sdr[t:t + c, l:l + c], hdr[t:t + c, l:l + c]
-        if rng.random() < 0.5: sdr, hdr = sdr[:, ::-1], hdr[:, ::-1]
-        if self.rotate:
-            k = int(rng.integers(4)); sdr, hdr = np.rot90(sdr, k), np.rot90(hdr, k)
+# %% ../nbs/02_data.ipynb #200945d5
+@patch
+def geometry(self:PairDataset, sdr, hdr, rng):
+    "Resize / crop / flip / rotate SDR and HDR together."
+    if self.mode == 'paper':
+        size = (self.crop_size, self.crop_size) if self.train else paper_size(*sdr.shape[:2], self.valid_long_side)
+        sdr, hdr = resize_area(sdr, size), resize_area(hdr, size)
+        if self.train and self.augment:
+            f = rng.integers(3)                       # horizontal, vertical, both
+            if f in (0, 2): sdr, hdr = sdr[:, ::-1], hdr[:, ::-1]
+            if f in (1, 2): sdr, hdr = sdr[::-1], hdr[::-1]
         return sdr, hdr
+    c = self.crop_size
+    if not (self.train and self.augment):
+        H, W = sdr.shape[:2]; t, l = max(0, (H - c) // 2), max(0, (W - c) // 2)
+        return sdr[t:t + c, l:l + c], hdr[t:t + c, l:l + c]
+    sc = rng.uniform(*self.scale)
+    if sc < 1:
+        size = (max(c, round(sdr.shape[0] * sc)), max(c, round(sdr.shape[1] * sc)))
+        sdr, hdr = resize_area(sdr, size), resize_area(hdr, size)
+    H, W = sdr.shape[:2]; t, l = rng.integers(H - c + 1), rng.integers(W - c + 1)
+    sdr, hdr = sdr[t:t + c, l:l + c], hdr[t:t + c, l:l + c]
+    if rng.random() < 0.5: sdr, hdr = sdr[:, ::-1], hdr[:, ::-1]
+    if self.rotate:
+        k = int(rng.integers(4)); sdr, hdr = np.rot90(sdr, k), np.rot90(hdr, k)
+    return sdr, hdr
 
-    def __getitem__(self, key)->dict:
-        "Item `i` of the current epoch, or of any epoch with key `(epoch, i)` (what a loader that lives across epochs asks for)."
-        epoch, i = key if isinstance(key, tuple) else (None, key)
-        sdr, hdr, name = self.load(i)
-        whole = None if self.masks == 'crop' else (self.ranges or {}).get(name) or grey_range(sdr)   # the photograph's range (recorded), or the stored image's
-        sdr, hdr = self.geometry(sdr, hdr, self.rng(i, epoch))
-        sdr8 = np.round(np.clip(sdr, 0, 1) * 255).astype(np.uint8)
-        md, mu = exposure_masks(_to_chw(sdr8)) if whole is None else exposure_masks_in(sdr8, *whole)
-        exposure = self.exposures.get(name, float('nan')) if self.exposures else float('nan')
-        target = minmax(hdr) if self.target == 'minmax' else hdr * np.float32(exposure)
-        return dict(ldr=_to_chw(sdr8.astype(np.float32) / 255.), mask_down=md[0], mask_up=mu[0],
-                    target=_to_chw(target.astype(np.float32)), hdr=_to_chw(np.ascontiguousarray(hdr, dtype=np.float32)),
-                    exposure=torch.tensor(exposure, dtype=torch.float32), name=name)
+# %% ../nbs/02_data.ipynb #1378faaf
+@patch
+def __getitem__(self:PairDataset, key)->dict:
+    "Item `i` of the current epoch, or of any epoch with key `(epoch, i)` (what a loader that lives across epochs asks for)."
+    epoch, i = key if isinstance(key, tuple) else (None, key)
+    sdr, hdr, name = self.load(i)
+    whole = None if self.masks == 'crop' else (self.ranges or {}).get(name) or grey_range(sdr)   # the photograph's range (recorded), or the stored image's
+    sdr, hdr = self.geometry(sdr, hdr, self.rng(i, epoch))
+    sdr8 = np.round(np.clip(sdr, 0, 1) * 255).astype(np.uint8)
+    md, mu = exposure_masks(_to_chw(sdr8)) if whole is None else exposure_masks_in(sdr8, *whole)
+    exposure = self.exposures.get(name, float('nan')) if self.exposures else float('nan')
+    target = minmax(hdr) if self.target == 'minmax' else hdr * np.float32(exposure)
+    return dict(ldr=_to_chw(sdr8.astype(np.float32) / 255.), mask_down=md[0], mask_up=mu[0],
+                target=_to_chw(target.astype(np.float32)), hdr=_to_chw(np.ascontiguousarray(hdr, dtype=np.float32)),
+                exposure=torch.tensor(exposure, dtype=torch.float32), name=name)
 
 # %% ../nbs/02_data.ipynb #0197bc1d
 def _worker_init(_):

@@ -14,8 +14,8 @@ from .model import channel_pool, exposure_masks, _down2
 # %% auto #0
 __all__ = ['PRECISIONS', 'decode_levels', 'forward_batched', 'reflect_conv', 'lrelu_', 'attention_', 'dau_', 'stage_tail_',
            'rdb_', 'encode_stage_', 'gate_', 'block_', 'up_', 'head_', 'dau_conv_parts', 'block_parts_', 'fuse_parts_',
-           'decode_parts_', 'forward_cpu', 'reuse_freed_memory', 'forward_kept', 'count_ops', 'resolve_precision',
-           'autocast_for', 'resolve_device']
+           'decode_parts_', 'forward_cpu', 'reuse_freed_memory', 'forward_kept', 'count_ops', 'measurements',
+           'resolve_precision', 'autocast_for', 'resolve_device']
 
 # %% ../nbs/01a_fast.ipynb #19a714fe
 def _down2_sq(a):
@@ -278,6 +278,33 @@ def count_ops(fn)->dict:
             return func(*args, **(kwargs or {}))
     with _Count() as c: fn()
     return {'all': sum(c.c.values()), **dict(c.c)}
+
+# %% ../nbs/01a_fast.ipynb #89400bf0
+def _cell(x:str):
+    try: return float(x)
+    except ValueError: return x
+
+def measurements(path=None, # a markdown file of measured tables (default: ../shared/gpu/H100.md)
+                )->dict:
+    "The file's tables as DataFrames, keyed by the heading above each ('Heading (2)' for a second one); numbers as floats."
+    import pandas as pd
+    from pathlib import Path
+    from ein_hdr.core import shared_path
+    path = Path(path) if path else shared_path('gpu', 'H100.md')
+    out, head, rows = {}, '', []
+    def flush():
+        body = [r for r in rows if not set(''.join(r)) <= set('-: ')]        # without the |---| line
+        if body:
+            n = sum(k == head or k.startswith(head + ' (') for k in out)
+            out[head if not n else f'{head} ({n + 1})'] = pd.DataFrame([[_cell(x) for x in r] for r in body[1:]], columns=body[0])
+        rows.clear()
+    for line in path.read_text(encoding='utf-8').splitlines():
+        if line.startswith('|'): rows.append([x.strip() for x in line.strip().strip('|').split('|')])
+        else:
+            flush()
+            if line.startswith('#'): head = line.lstrip('#').strip()
+    flush()
+    return out
 
 # %% ../nbs/01a_fast.ipynb #48bffada
 PRECISIONS = ('auto', 'fp32', 'tf32', 'bf16', 'fp16')

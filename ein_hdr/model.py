@@ -13,16 +13,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .core import atomic_write
+from .core import atomic_write, SDR_GAMMA, gamma_to_linear
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'network_diagram', 'conv', 'lrelu', 'channel_pool', 'ChannelAttention', 'SpatialAttention', 'Attention',
            'DAU', 'DenseLayer', 'RDB', 'EncoderStage', 'Gate', 'DecoderBlock', 'FeatureFusion', 'ConcatFusion', 'Up',
            'Head', 'to_uint8', 'grey_uint8', 'exposure_masks', 'EINConfig', 'Limit', 'ge', 'gt', 'within', 'one_of',
-           'check_fields', 'EIN', 'smoothstep', 'official_prefix_map', 'strip_prefix', 'to_official_state_dict',
-           'from_official_state_dict', 'CheckpointError', 'CheckpointWarning', 'read_checkpoint',
-           'load_official_checkpoint', 'save_model', 'valid_size', 'pad_to_valid', 'paper_size', 'resize', 'as_batch',
-           'predict', 'flops_per_mpix', 'ablation_table']
+           'check_fields', 'EIN', 'smoothstep', 'residual_output', 'official_prefix_map', 'strip_prefix',
+           'to_official_state_dict', 'from_official_state_dict', 'CheckpointError', 'CheckpointWarning',
+           'read_checkpoint', 'load_official_checkpoint', 'save_model', 'valid_size', 'pad_to_valid', 'paper_size',
+           'resize', 'as_batch', 'predict', 'flops_per_mpix', 'ablation_table']
 
 # %% ../nbs/01_model.ipynb #8de0e1b4
 def network_diagram(head:str='sigmoid', # 'sigmoid' (paper) or 'residual'
@@ -228,7 +228,7 @@ class EINConfig:
     fusion:str='ff' # 'ff' (paper) or 'concat'
     head:str='sigmoid' # 'sigmoid' (paper) or 'residual'
     head_init:str='kaiming' # 'kaiming' (paper) or 'linear'
-    gamma:float=2.2 # SDR linearisation used by the residual head (1-4)
+    gamma:float=SDR_GAMMA # SDR linearisation used by the residual head (1-4)
     knee:float=0.85 # residual head: SDR level where the gain starts to apply (0 ≤ knee < 1)
     gain_mask:str='max' # residual head: the knee reads the largest channel ('max') or each channel ('channel')
     res_scale:float=0.05 # residual head: log-gain = res_scale · conv output, in (0, 1] (keeps early Adam steps from swinging the gain)
@@ -359,15 +359,20 @@ def smoothstep(x, lo:float, hi:float):
     t = ((x - lo) / (hi - lo)).clamp(0, 1)
     return t * t * (3 - 2 * t)
 
+def residual_output(ldr, # B×3×H×W SDR in [0, 1]
+                    log_gain, # B×3×H×W, or one number for every pixel
+                    gamma:float=SDR_GAMMA, knee:float=0.85, gain_mask:str='max'):
+    "The residual head's HDR: linearised SDR × exp(w · log_gain), the weight w rising from 0 at `knee` to 1 at clipping."
+    level = ldr if gain_mask == 'channel' else ldr.amax(1, keepdim=True)
+    return gamma_to_linear(ldr, gamma) * torch.exp(smoothstep(level, knee, 1.) * log_gain)
+
 @patch
 def output(self:EIN, r, # the head's three channels
            ldr): # the SDR input (the residual head scales its linearised values)
-    "Sigmoid (paper), or the residual head: linearised SDR × exp(w·s·r), w rising near clipping."
-    if self.config.head == 'sigmoid': return torch.sigmoid(r)
-    lin = ldr.clamp(0, 1) ** self.config.gamma
-    level = ldr if self.config.gain_mask == 'channel' else ldr.amax(1, keepdim=True)
-    w = smoothstep(level, self.config.knee, 1.)
-    return lin * torch.exp(w * r * self.config.res_scale)
+    "Sigmoid (paper), or the residual head with log-gain s·r (s = `res_scale`)."
+    cfg = self.config
+    if cfg.head == 'sigmoid': return torch.sigmoid(r)
+    return residual_output(ldr, r * cfg.res_scale, cfg.gamma, cfg.knee, cfg.gain_mask)
 
 # %% ../nbs/01_model.ipynb #da38b6de
 @patch

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 from .core import *
-from .model import EIN, EINConfig, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model
+from .model import EIN, EINConfig, residual_output, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model
 from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES
 from .losses import batch_scores, PAPER_LOSS
 from .train import Trainer, TrainConfig, LEGACY_LOSS_KEYS
@@ -592,12 +592,10 @@ def constant_gain(sdr, # H×W×3 SDR in [0, 1]
                   gain:float, # the gain at clipping
                   knee:float=0.85, # SDR level where the gain starts (the residual head's default)
                   mask:str='channel', # the level read per channel ('channel') or from the largest channel ('max')
-                  gamma:float=2.2)->np.ndarray:
+                  gamma:float=SDR_GAMMA)->np.ndarray:
     "Linearised SDR with one constant gain on highlights, weighted as the residual head weights its gain: a network that reads no content."
-    s = np.asarray(sdr, np.float32)
-    level = s if mask == 'channel' else s.max(-1, keepdims=True)
-    t = np.clip((level - knee) / (1 - knee), 0, 1); w = t * t * (3 - 2 * t)
-    return gamma_to_linear(s, gamma) * np.exp(w * np.log(gain)).astype(np.float32)
+    x = torch.from_numpy(np.ascontiguousarray(sdr, np.float32)).permute(2, 0, 1)[None]
+    return residual_output(x, math.log(gain), gamma, knee, mask)[0].permute(1, 2, 0).numpy()
 
 def study_pairs(data, split:str)->list:
     "[(image, scene, sdr path, hdr path)] of one split of a study's data (scene from the camera table)."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #f4a81bfd
 from __future__ import annotations
-import csv, dataclasses, importlib, json, math, os, random, time
+import contextlib, csv, dataclasses, importlib, json, math, os, random, time
 from dataclasses import dataclass, asdict, field
 from datetime import timedelta
 from pathlib import Path
@@ -22,9 +22,9 @@ from .losses import EINLoss, load_vgg19, batch_scores, check_loss, PAPER_LOSS, L
 __all__ = ['TRAIN_LIMITS', 'LEGACY_LOSS_KEYS', 'TRAIN_GROUPS', 'TRAIN_ALIASES', 'EVENTS', 'LOG_HEAD', 'LOG_TAIL', 'SELECT',
            'SAT_STEPS', 'SAT_LIMIT', 'SYNC_STEPS', 'TIME_PARTS', 'TrainConfig', 'legacy_loss', 'dist_info',
            'epoch_indices', 'EpochBatches', 'size_batches', 'NonFiniteLoss', 'CancelFit', 'Callback', 'restore_scaler',
-           'make_optimizer', 'step_unless', 'make_scheduler', 'Trainer', 'ScheduleCB', 'DeviceCB', 'DistributedCB',
-           'CompileCB', 'TimerCB', 'CSVLogCB', 'ProgressCB', 'ValidationCB', 'selection_score', 'CheckpointCB',
-           'SaturationCB', 'PreviewCB', 'default_callbacks', 'plot_log', 'LRFinderCB']
+           'make_optimizer', 'step_unless', 'make_scheduler', 'Trainer', 'PrecisionCB', 'ScheduleCB', 'DeviceCB',
+           'DistributedCB', 'CompileCB', 'TimerCB', 'CSVLogCB', 'ProgressCB', 'ValidationCB', 'selection_score',
+           'CheckpointCB', 'SaturationCB', 'PreviewCB', 'default_callbacks', 'plot_log', 'LRFinderCB']
 
 # %% ../nbs/04_train.ipynb #90b40acd
 @dataclass
@@ -196,7 +196,7 @@ class Callback:
     order = 0
     def __repr__(self): return type(self).__name__
 
-EVENTS = ('before_fit', 'before_batch', 'before_step', 'after_step', 'after_epoch', 'after_train', 'on_error', 'after_fit')
+EVENTS = ('after_create', 'before_fit', 'before_batch', 'before_step', 'after_step', 'after_epoch', 'after_train', 'on_error', 'after_fit')
 
 # %% ../nbs/04_train.ipynb #328f6e18
 def _rng_state()->dict:
@@ -267,12 +267,13 @@ class Trainer:
         weights = cfg.active_loss()
         vgg = load_vgg19(cfg.vgg_weights, cfg.download_vgg).to(self.device) if 'perc' in weights else None
         self.crit = EINLoss(weights, vgg=vgg, pu21_align=cfg.pu21_align,
-                            amp=lambda: autocast_for(self.precision, self.device)).to(self.device)   # the VGG term in the run's precision
-        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision == 'fp16')
+                            amp=lambda: self.autocast()).to(self.device)   # the VGG term in the run's precision
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=False)   # fp16's `PrecisionCB` replaces it; checkpoints always hold one
         self.epoch = self.step_in_epoch = self.global_step = 0
         self.best, self.history, self.row = -math.inf, [], {}
         self.ckpt_dir, self.log_dir, self.results_dir = cfg.dirs()
         self.cbs = sorted([*default_callbacks(cfg, self.device), *cbs], key=lambda c: c.order)
+        self('after_create')                                                  # e.g. precision: how the step computes, before a checkpoint is read
         if cfg.resume: self.load(cfg.resume)
         else: self.epoch = cfg.start_epoch
 
@@ -312,6 +313,13 @@ def _build_model(self:Trainer):
     return m.train()
 
 # %% ../nbs/04_train.ipynb #11dae8c1
+@patch
+def autocast(self:Trainer): return contextlib.nullcontext()     # the step's arithmetic, as `PrecisionCB` may change it: the forward's context,
+@patch
+def backward(self:Trainer, loss): loss.backward()                # the gradients,
+@patch
+def opt_step(self:Trainer, bad): step_unless(self.opt, bad)      # and the update (skipped on the device when `bad` is 1)
+
 def _to(batch, device):
     return {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
 
@@ -320,15 +328,12 @@ def train_step(self:Trainer, batch)->dict:
     "One optimiser update that never waits for the device: the loss and its parts as device tensors, and 'bad' (1 for a non-finite loss: the update is skipped on the device, no weight changes)."
     b = _to(batch, self.device)
     ldr, md, mu, target = b['ldr'], b['mask_down'], b['mask_up'], b['target']
-    with autocast_for(self.precision, self.device): pred = self.model(ldr, md, mu)
+    with self.autocast(): pred = self.model(ldr, md, mu)
     loss, parts = self.crit(pred.float(), target, ldr)
     bad = (~torch.isfinite(loss.detach())).float()
     if self.world > 1: dist.all_reduce(bad, op=dist.ReduceOp.MAX)          # every rank skips the same steps
     self.opt.zero_grad(set_to_none=True)
-    self.scaler.scale(loss).backward()
-    if self.scaler.is_enabled(): self.scaler.step(self.opt)                 # fp16: the scaler skips non-finite gradients itself
-    else: step_unless(self.opt, bad)
-    self.scaler.update()
+    self.backward(loss); self.opt_step(bad)
     self.global_step += 1; self.step_in_epoch += 1
     self.pred, self.batch = pred.detach(), b                                # for callbacks that look at the step (previews, saturation)
     return dict(loss=loss.detach(), **parts, bad=bad)
@@ -361,6 +366,17 @@ def fit(self:Trainer)->list:
         self.error = e; self('on_error'); raise
     finally: self('after_fit')
     return self.history
+
+# %% ../nbs/04_train.ipynb #1aa71550
+class PrecisionCB(Callback):
+    "Mixed precision as `TrainConfig.precision` resolves: autocast for bf16/fp16 (and CUDA's TF32 switches), fp16's loss scaling."
+    order = -50
+    def after_create(self, t):
+        t.autocast = lambda: autocast_for(t.precision, t.device)
+        if t.precision != 'fp16': return
+        t.scaler = torch.amp.GradScaler(t.device.type)
+        t.backward = lambda loss: t.scaler.scale(loss).backward()
+        t.opt_step = lambda bad: (t.scaler.step(t.opt), t.scaler.update())   # the scaler skips non-finite gradients itself
 
 # %% ../nbs/04_train.ipynb #9fdfdc10
 class ScheduleCB(Callback):
@@ -589,7 +605,7 @@ def validate(self:Trainer)->dict:
     scores = {k: [] for k in ('pu21_psnr', 'hl_pu21_psnr', 'tm_psnr')}
     for sdr, hdr in self._valid_batches():
         sdr, hdr = sdr.to(self.device, non_blocking=True), hdr.to(self.device, non_blocking=True)
-        with autocast_for(self.precision, self.device): pred = predict(self.net, sdr)
+        with self.autocast(): pred = predict(self.net, sdr)
         for k, v in batch_scores(pred, hdr, sdr.float() / 255).items(): scores[k].append(v)
     self.net.train()
     mean = lambda v: float(np.nanmean(v)) if np.isfinite(v).any() else float('nan')
@@ -680,7 +696,7 @@ SYNC_STEPS = 50 # on a GPU without --loss_freq, the losses are read (log.csv, th
 def default_callbacks(cfg:TrainConfig, device)->list:
     "The callbacks a run of `cfg` has unless told otherwise: what `ein_hdr train` does."
     dev = torch.device(device)
-    cbs = [DeviceCB(dev.type == 'cpu' if cfg.channels_last is None else cfg.channels_last), ScheduleCB(), ValidationCB(), CheckpointCB(),
+    cbs = [PrecisionCB(), DeviceCB(dev.type == 'cpu' if cfg.channels_last is None else cfg.channels_last), ScheduleCB(), ValidationCB(), CheckpointCB(),
            TimerCB(), CSVLogCB(sync_every=1 if dev.type == 'cpu' else (cfg.loss_freq or SYNC_STEPS)),   # a CPU waits for nothing
            ProgressCB(), SaturationCB()]
     if cfg.check_img: cbs.append(PreviewCB())
