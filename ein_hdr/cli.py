@@ -226,6 +226,7 @@ def _loss_arg(s:str)->dict:
 # %% ../nbs/09_cli.ipynb #7ccd535a
 def _add_train(sub):
     from ein_hdr.train import TrainConfig, TRAIN_GROUPS, TRAIN_LIMITS, TRAIN_ALIASES
+    from ein_hdr.losses import LOSS_TERMS, PAPER_LOSS
     from ein_hdr.model import EINConfig
     d = sub.add_parser('train', help='train EIN on a dataset in the paper layout (torchrun for several GPUs)',
                        description="Every option is a field of TrainConfig (nbs/04_train.ipynb), and the model's switches are EINConfig's; "
@@ -243,8 +244,8 @@ def _add_train(sub):
             g.add_argument('--no_gates', dest='model.gates', action='store_false', default=argparse.SUPPRESS, help='older form of --no-gates')
         if name == 'loss':
             g.add_argument('--loss', type=_loss_arg, default=None, metavar='TERM=W,...',
-                           help="the loss terms and their weights, e.g. pu21=1,l1=0.5 (default the paper's: l1=10,perc=1,cos=57.3; terms: l1, perc, cos, "
-                                "highlight, pu21, and any a --loss_modules module registers)")
+                           help="the loss terms and their weights, e.g. pu21=1,l1=0.5 (default the paper's: "
+                                + ','.join(f'{k}={v:.3g}' for k, v in PAPER_LOSS.items()) + f"; terms: {', '.join(LOSS_TERMS)}, and any a --loss_modules module registers)")
             for k, t in (('w_l1', 'l1'), ('w_cos', 'cos'), ('w_pu21', 'pu21'), ('w_highlight', 'highlight')):
                 g.add_argument(f'--{k}', type=float, default=None, help=f"older form: the paper's loss with the {t} term at this weight (as --loss)")
             g.add_argument('--pu21-no-align', dest='pu21_align', action='store_false', default=argparse.SUPPRESS, help='older form of --no-pu21_align')

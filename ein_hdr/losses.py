@@ -16,9 +16,9 @@ from .model import smoothstep
 # %% auto #0
 __all__ = ['VGG19_CFG', 'VGG19_RELU', 'VGG19_FILE', 'VGG19_URL', 'IMAGENET_MEAN', 'IMAGENET_STD', 'LOSS_TERMS', 'PAPER_LOSS',
            'l1_multiscale', 'cosine_term', 'VGG19Features', 'MissingWeights', 'find_vgg19_weights', 'load_vgg19',
-           'highlight_weight', 'log_luminance_l1', 'quantile', 'masked_median', 'align_like_evaluation', 'pu21_l1',
-           'LossInputs', 'LossTerm', 'loss_term', 'l1_term', 'perceptual_term', 'cos_term', 'highlight_term',
-           'pu21_term', 'check_loss', 'EINLoss', 'batch_scores']
+           'highlight_weight', 'log_luminance_l1', 'quantile', 'masked_median', 'align_like_evaluation', 'pu21_pair',
+           'pu21_l1', 'LossInputs', 'LossTerm', 'loss_term', 'l1_term', 'perceptual_term', 'cos_term', 'highlight_term',
+           'pu21_term', 'overshoot_term', 'check_loss', 'EINLoss', 'batch_scores']
 
 # %% ../nbs/03_losses.ipynb #6884408e
 def l1_multiscale(pred, target, weights=(1., 0.5, 0.25)):
@@ -132,16 +132,21 @@ def align_like_evaluation(pred, # B×3×H×W linear prediction
     return pred * masked_median(d, use).exp().view(-1, 1, 1, 1).to(pred.dtype)
 
 # %% ../nbs/03_losses.ipynb #4ad4979b
-def pu21_l1(pred, # B×3×H×W linear prediction, same scale as target (exposure-referred)
-            target, # B×3×H×W linear reference
-            ldr=None, # the SDR input: if given, each prediction is first aligned to its target as the evaluation does
-            peak_nits:float=PEAK_NITS, # the evaluation protocol: the target's `pct` luminance percentile → `peak_nits` cd/m²
-            pct:float=PEAK_PCT)->torch.Tensor:
-    "L1 between PU21 encodings (in units of the metric's peak 256), each image put in cd/m² as the evaluation does."
+def pu21_pair(pred, # B×3×H×W linear prediction, same scale as target (exposure-referred)
+              target, # B×3×H×W linear reference
+              ldr=None, # the SDR input: if given, each prediction is first aligned to its target as the evaluation does
+              peak_nits:float=PEAK_NITS, # the evaluation protocol: the target's `pct` luminance percentile → `peak_nits` cd/m²
+              pct:float=PEAK_PCT)->tuple:
+    "Prediction and target as PU21 encodings, each image put in cd/m² as the evaluation does."
     if ldr is not None: pred = align_like_evaluation(pred, target, ldr)
     L = luminance(target.detach().clamp_min(0)).flatten(1)
     k = (peak_nits / torch.stack([quantile(l, pct / 100) for l in L]).clamp_min(1e-6)).view(-1, 1, 1, 1)
-    return (pu21_encode(pred.clamp_min(0) * k) - pu21_encode(target.clamp_min(0) * k)).abs().mean() / 256.
+    return pu21_encode(pred.clamp_min(0) * k), pu21_encode(target.clamp_min(0) * k)
+
+def pu21_l1(pred, target, ldr=None, peak_nits:float=PEAK_NITS, pct:float=PEAK_PCT)->torch.Tensor:
+    "L1 between PU21 encodings (in units of the metric's peak 256); the arguments as `pu21_pair`'s."
+    a, b = pu21_pair(pred, target, ldr, peak_nits, pct)
+    return (a - b).abs().mean() / 256.
 
 # %% ../nbs/03_losses.ipynb #6cfe7d2e
 class LossInputs:
@@ -152,6 +157,8 @@ class LossInputs:
     def mu_pred(self): return mu_law(self.pred.clamp_min(0), self.mu)
     @functools.cached_property
     def mu_target(self): return mu_law(self.target.clamp_min(0), self.mu)
+    @functools.cached_property
+    def pu21(self): return pu21_pair(self.pred, self.target, self.ldr if self.pu21_align else None)   # (prediction, target) in PU21
 
 @dataclass
 class LossTerm:
@@ -202,7 +209,14 @@ def highlight_term(x:LossInputs):
 def pu21_term(x:LossInputs):
     "L1 in PU21 units as the evaluation measures (each prediction first aligned to its target when `pu21_align`, which needs the SDR)."
     if x.pu21_align and x.ldr is None: raise ValueError("the pu21 term aligns like the evaluation: it needs the SDR input (loss(pred, target, ldr))")
-    return pu21_l1(x.pred, x.target, x.ldr if x.pu21_align else None)
+    a, b = x.pu21
+    return (a - b).abs().mean() / 256.
+
+@loss_term('overshoot', needs=('ldr',))
+def overshoot_term(x:LossInputs):
+    "PU21 excess of the prediction over its target where the SDR clipped (`highlight_weight`): beside `pu21`, brightening a clipped region beyond its truth costs more than falling short of it."
+    a, b = x.pu21
+    return ((a - b).clamp_min(0) * highlight_weight(x.ldr)).mean() / 256.
 
 PAPER_LOSS = dict(l1=10., perc=1., cos=180 / math.pi) # the paper's weights
 
