@@ -17,7 +17,7 @@ from .core import *
 from .model import exposure_masks, paper_size, grey_uint8, as_batch
 
 # %% auto #0
-__all__ = ['CURVES', 'DataError', 'read_pairs', 'write_pairs', 'resize_area', 'camera_curve', 'exposure_for_clip',
+__all__ = ['CURVES', 'TEST_CAMERAS', 'DataError', 'read_pairs', 'write_pairs', 'resize_area', 'camera_curve', 'exposure_for_clip',
            'jpeg_roundtrip', 'VirtualCamera', 'image_size', 'list_sdr', 'grey_range', 'exposure_masks_in',
            'photo_grey_range', 'minmax', 'PairDataset', 'make_loader', 'list_hdr', 'split_files', 'make_dataset']
 
@@ -177,6 +177,12 @@ class VirtualCamera:
         p['stops'] = float(np.log2(p['exposure']))
         p['clipped'] = float((sdr.max(-1) >= 255).mean())
         return sdr, p
+
+# %% ../nbs/02_data.ipynb #6e1a97b4
+TEST_CAMERAS = dict(
+    clip_95=VirtualCamera(clip_range=(0.05, 0.05), curves=('gamma',), gamma_range=(2.2, 2.2)),               # the SI-HDR benchmark's inputs
+    wide=VirtualCamera(clip_range=(0.01, 0.3), curves=('srgb', 'gamma', 'sigmoid', 'log'), gamma_range=(2.0, 2.4), noise_range=(0., 0.01),
+                       jpeg_quality=(70, 95), wb_range=(0.9, 1.1)))                                         # what no training camera covers exactly
 
 # %% ../nbs/02_data.ipynb #514147b9
 def image_size(path)->tuple:

@@ -20,7 +20,8 @@ __all__ = ['PQ_CONST', 'CRF_LMIN', 'PQ_LMAX', 'XYZ_RANGE', 'RGB2XYZ', 'UV_SCALE'
            'crf_transfer', 'poly_terms', 'rgb_to_luv', 'luv_to_rgb', 'crf_correction', 'sihdr_pair', 'sihdr_metrics',
            'protocol_list', 'linearized', 'akyuz2007', 'masia_gamma', 'masia2009', 'masia2017', 'landis2002',
            'bilateral_filter', 'huo2014', 'sihdr_reference', 'benchmark_methods', 'problems_text', 'find_pairs',
-           'load_pairs', 'summarize', 'evaluate', 'plot_scores', 'highlight_crops', 'write_report', 'cvvdp_score']
+           'load_pairs', 'summarize', 'evaluate', 'cross_source_report', 'plot_scores', 'highlight_crops',
+           'write_report', 'cvvdp_score']
 
 # %% ../nbs/06_evaluate.ipynb #5ec1d2c7
 def psnr(a, b, peak:float, mask=None)->float:
@@ -491,6 +492,30 @@ def evaluate(pairs_root, # a folder in one of LAYOUTS
     df.attrs['problems'] = problems
     if problems: log(f"evaluate: {len(problems)} problem(s), left out of the scores (listed in .attrs['problems']):\n{problems_text(problems)}")
     return df
+
+# %% ../nbs/06_evaluate.ipynb #075c97d3
+def cross_source_report(scores, # evaluate's per-image scores of `model` and `base` on a test split made with several cameras
+                        root, # that split's dataset folder (its {split}_camera.csv names each image's scene and camera)
+                        split:str='test', model:str='EIN default', base:str='linearised SDR')->str:
+    "Markdown: `model` against `base` per test camera and protocol (PU21-PSNR overall and on highlights), per scene, and the worst scene."
+    import pandas as pd
+    cam = pd.read_csv(Path(root)/f'{split}_camera.csv', dtype=str)
+    s = scores.merge(cam[['SDR', 'source', 'camera']].rename(columns={'SDR': 'image'}), on='image')
+    s['scene'] = s.source.map(lambda p: Path(p).stem)
+    m = s.groupby(['camera', 'protocol', 'method'])[['pu21_psnr', 'hl_pu21_psnr']].mean()
+    rows = [f"| {c} | {p} | {m.loc[(c, p, model)].pu21_psnr:.2f} | {m.loc[(c, p, base)].pu21_psnr:.2f} | "
+            f"{m.loc[(c, p, model)].pu21_psnr - m.loc[(c, p, base)].pu21_psnr:+.2f} | "
+            f"{m.loc[(c, p, model)].hl_pu21_psnr - m.loc[(c, p, base)].hl_pu21_psnr:+.2f} |"
+            for c, p in dict.fromkeys((c, p) for c, p, _ in m.index)]
+    d = s.pivot_table(index=['scene', 'camera', 'protocol'], columns='method', values='pu21_psnr')
+    d = (d[model] - d[base]).unstack(['camera', 'protocol'])
+    worst = d.min(axis=1).idxmin()
+    return (f"| camera | protocol | {model} | {base} | Δ | Δ highlights |\n|---|---|---|---|---|---|\n" + '\n'.join(rows)
+            + f"\n\nPer scene, PU21-PSNR over the {base} (dB):\n\n| scene | " + ' | '.join(f'{c}, {p}' for c, p in d.columns)
+            + ' |\n|---|' + '---|' * len(d.columns) + '\n'
+            + '\n'.join(f"| {sc}{' (worst)' if sc == worst else ''} | " + ' | '.join(f'{v:+.2f}' for v in r) + ' |' for sc, r in d.iterrows())
+            + f"\n\nWorst scene: {worst}, {d.loc[worst].min():+.2f} dB ({', '.join(d.loc[worst].idxmin())}); "
+            + f"{int((d.min(axis=1) < -0.5).sum())} of {len(d)} scenes more than 0.5 dB below the {base} under some camera and protocol.")
 
 # %% ../nbs/06_evaluate.ipynb #70c1b641
 def plot_scores(df, metric:str='pu21_psnr'):
