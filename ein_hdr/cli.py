@@ -56,7 +56,7 @@ def md_section(text:str, # a markdown document
 # %% ../nbs/09_cli.ipynb #d5bd72fb
 def _cross_source_demo(model, hdr_dir, out, log)->str:
     "The report's first section: `model` on every scene of `hdr_dir` (a source it never trained on) through `TEST_CAMERAS`, against the linearised SDR."
-    import shutil
+    import shutil, pandas as pd
     from ein_hdr.data import make_dataset, TEST_CAMERAS
     from ein_hdr.metrics import evaluate, linearized, cross_source_report
     from ein_hdr.inference import default_model_scenes
@@ -66,9 +66,10 @@ def _cross_source_demo(model, hdr_dir, out, log)->str:
     s = evaluate(out, model=model, model_name='EIN default', baselines=False, extra={'linearised SDR': linearized}, split='test',
                  progress=False, protocol='both', log=log)
     return (f"## Across sources: the shipped model on {Path(hdr_dir).name}, a source it {'trained on in part (' + ', '.join(seen) + ')' if seen else 'never saw'}\n\n"
-            f"Every scene of `{Path(hdr_dir).name}` ({s.image.nunique()} crops of 128 px), shot through two test cameras: `clip_95` (the SI-HDR "
+            f"Every scene of `{Path(hdr_dir).name}` ({pd.read_csv(out/'test_camera.csv').HDR.nunique()} crops of 128 px), each shot through two test cameras: `clip_95` (the SI-HDR "
             "benchmark's inputs: 5% clipped, γ 2.2) and `wide` (other curves, 1-30% clipped, noise, JPEG, white balance). This is what "
-            "photographs from other sources and cameras get; the sections after it are the same-source test.\n\n" + cross_source_report(s, out))
+            "photographs from other sources and cameras get; the sections after it are the same-source test.\n\n" + cross_source_report(s, out)
+            + (f"\n\nLeft out (see the log): {len(s.attrs['problems'])} problem(s)." if s.attrs.get('problems') else ''))
 
 # %% ../nbs/09_cli.ipynb #48bf0d69
 def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default: ../shared/data)

@@ -214,7 +214,7 @@ def pu21_term(x:LossInputs):
 
 @loss_term('overshoot', needs=('ldr',))
 def overshoot_term(x:LossInputs):
-    "PU21 excess of the prediction over its target where the SDR clipped (`highlight_weight`): beside `pu21`, brightening a clipped region beyond its truth costs more than falling short of it."
+    "PU21 excess of the prediction over its target where the SDR clipped (`highlight_weight`), averaged over all pixels as `pu21` is: beside it, brightening a clipped region beyond its truth costs more than falling short."
     a, b = x.pu21
     return ((a - b).clamp_min(0) * highlight_weight(x.ldr)).mean() / 256.
 

@@ -500,6 +500,8 @@ def cross_source_report(scores, # evaluate's per-image scores of `model` and `ba
     "Markdown: `model` against `base` per test camera and protocol (PU21-PSNR overall and on highlights), per scene, and the worst scene."
     import pandas as pd
     cam = pd.read_csv(Path(root)/f'{split}_camera.csv', dtype=str)
+    if unknown := sorted(set(scores.image) - set(cam.SDR)): raise ValueError(f"{root}/{split}_camera.csv does not list {len(unknown)} scored images: {unknown[:5]}")
+    if absent := [m for m in (model, base) if m not in set(scores.method)]: raise ValueError(f"no scores of {absent} (methods scored: {sorted(set(scores.method))})")
     s = scores.merge(cam[['SDR', 'source', 'camera']].rename(columns={'SDR': 'image'}), on='image')
     s['scene'] = s.source.map(lambda p: Path(p).stem)
     m = s.groupby(['camera', 'protocol', 'method'])[['pu21_psnr', 'hl_pu21_psnr']].mean()

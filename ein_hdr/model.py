@@ -372,7 +372,7 @@ def output(self:EIN, r, # the head's three channels
     "Sigmoid (paper), or the residual head with log-gain s·r (s = `res_scale`)."
     cfg = self.config
     if cfg.head == 'sigmoid': return torch.sigmoid(r)
-    return residual_output(ldr, r * cfg.res_scale, cfg.gamma, cfg.knee, cfg.gain_mask)
+    return residual_output(ldr, r.float() * cfg.res_scale, cfg.gamma, cfg.knee, cfg.gain_mask)   # the gain in float32, also under autocast
 
 # %% ../nbs/01_model.ipynb #da38b6de
 @patch
