@@ -4,6 +4,7 @@
 
 # %% ../nbs/01a_fast.ipynb #dbb5a3b9
 from __future__ import annotations
+import re
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -12,10 +13,10 @@ from .model import EIN, EncoderStage, RDB, Gate, FeatureFusion, ConcatFusion, De
 from .model import channel_pool, exposure_masks, _down2
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'decode_levels', 'forward_batched', 'reflect_conv', 'lrelu_', 'attention_', 'dau_', 'stage_tail_',
-           'rdb_', 'encode_stage_', 'gate_', 'block_', 'up_', 'head_', 'dau_conv_parts', 'block_parts_', 'fuse_parts_',
-           'decode_parts_', 'forward_cpu', 'reuse_freed_memory', 'forward_kept', 'count_ops', 'measurements',
-           'resolve_precision', 'autocast_for', 'resolve_device']
+__all__ = ['PRECISION_ERROR', 'PRECISIONS', 'decode_levels', 'forward_batched', 'reflect_conv', 'lrelu_', 'attention_', 'dau_',
+           'stage_tail_', 'rdb_', 'encode_stage_', 'gate_', 'block_', 'up_', 'head_', 'dau_conv_parts', 'block_parts_',
+           'fuse_parts_', 'decode_parts_', 'forward_cpu', 'reuse_freed_memory', 'forward_kept', 'count_ops',
+           'measurements', 'resolve_precision', 'autocast_for', 'resolve_device']
 
 # %% ../nbs/01a_fast.ipynb #19a714fe
 def _down2_sq(a):
@@ -284,26 +285,33 @@ def _cell(x:str):
     try: return float(x)
     except ValueError: return x
 
+PRECISION_ERROR = r'(TF32 off|TF32 on|bf16|fp16) ([\d.]+e-\d+)' # how the file's prose states each precision's max abs error against fp32
+
 def measurements(path=None, # a markdown file of measured tables (default: ../shared/gpu/H100.md)
                 )->dict:
-    "The file's tables as DataFrames, keyed by the heading above each ('Heading (2)' for a second one); numbers as floats."
+    "The file's tables as DataFrames keyed by the heading above each ('Heading (2)' for a second one), numbers as floats; its stated errors as 'precision errors'."
     import pandas as pd
     from pathlib import Path
     from ein_hdr.core import shared_path
     path = Path(path) if path else shared_path('gpu', 'H100.md')
+    text = path.read_text(encoding='utf-8')
     out, head, rows = {}, '', []
     def flush():
-        body = [r for r in rows if not set(''.join(r)) <= set('-: ')]        # without the |---| line
+        body = [(i, r) for i, r in rows if not set(''.join(r)) <= set('-: ')]        # without the |---| line
         if body:
+            if bad := [i for i, r in body if len(r) != len(body[0][1])]:
+                raise ValueError(f"{path}:{bad[0]}: a row of the table under '{head}' has another number of cells than its header ({len(body[0][1])})")
             n = sum(k == head or k.startswith(head + ' (') for k in out)
-            out[head if not n else f'{head} ({n + 1})'] = pd.DataFrame([[_cell(x) for x in r] for r in body[1:]], columns=body[0])
+            out[head if not n else f'{head} ({n + 1})'] = pd.DataFrame([[_cell(x) for x in r] for _, r in body[1:]], columns=body[0][1])
         rows.clear()
-    for line in path.read_text(encoding='utf-8').splitlines():
-        if line.startswith('|'): rows.append([x.strip() for x in line.strip().strip('|').split('|')])
+    for i, line in enumerate(text.splitlines(), 1):
+        if line.startswith('|'): rows.append((i, [x.strip() for x in line.strip().strip('|').split('|')]))
         else:
             flush()
             if line.startswith('#'): head = line.lstrip('#').strip()
     flush()
+    if errs := re.findall(PRECISION_ERROR, text):
+        out['precision errors'] = pd.DataFrame(errs, columns=['precision', 'max abs error']).astype({'max abs error': float}).set_index('precision')
     return out
 
 # %% ../nbs/01a_fast.ipynb #48bffada

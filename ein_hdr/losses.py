@@ -17,8 +17,8 @@ from .model import smoothstep
 __all__ = ['VGG19_CFG', 'VGG19_RELU', 'VGG19_FILE', 'VGG19_URL', 'IMAGENET_MEAN', 'IMAGENET_STD', 'LOSS_TERMS', 'PAPER_LOSS',
            'l1_multiscale', 'cosine_term', 'VGG19Features', 'MissingWeights', 'find_vgg19_weights', 'load_vgg19',
            'highlight_weight', 'log_luminance_l1', 'quantile', 'masked_median', 'align_like_evaluation', 'pu21_pair',
-           'pu21_l1', 'LossInputs', 'LossTerm', 'loss_term', 'l1_term', 'perceptual_term', 'cos_term', 'highlight_term',
-           'pu21_term', 'overshoot_term', 'check_loss', 'EINLoss', 'batch_scores']
+           'pu21_distance', 'pu21_l1', 'LossInputs', 'LossTerm', 'loss_term', 'l1_term', 'perceptual_term', 'cos_term',
+           'highlight_term', 'pu21_term', 'overshoot_term', 'check_loss', 'EINLoss', 'batch_scores']
 
 # %% ../nbs/03_losses.ipynb #6884408e
 def l1_multiscale(pred, target, weights=(1., 0.5, 0.25)):
@@ -143,10 +143,13 @@ def pu21_pair(pred, # B×3×H×W linear prediction, same scale as target (exposu
     k = (peak_nits / torch.stack([quantile(l, pct / 100) for l in L]).clamp_min(1e-6)).view(-1, 1, 1, 1)
     return pu21_encode(pred.clamp_min(0) * k), pu21_encode(target.clamp_min(0) * k)
 
+def pu21_distance(a, b)->torch.Tensor:
+    "Mean absolute difference of two PU21 encodings, in units of the metric's peak 256."
+    return (a - b).abs().mean() / 256.
+
 def pu21_l1(pred, target, ldr=None, peak_nits:float=PEAK_NITS, pct:float=PEAK_PCT)->torch.Tensor:
     "L1 between PU21 encodings (in units of the metric's peak 256); the arguments as `pu21_pair`'s."
-    a, b = pu21_pair(pred, target, ldr, peak_nits, pct)
-    return (a - b).abs().mean() / 256.
+    return pu21_distance(*pu21_pair(pred, target, ldr, peak_nits, pct))
 
 # %% ../nbs/03_losses.ipynb #6cfe7d2e
 class LossInputs:
@@ -209,8 +212,7 @@ def highlight_term(x:LossInputs):
 def pu21_term(x:LossInputs):
     "L1 in PU21 units as the evaluation measures (each prediction first aligned to its target when `pu21_align`, which needs the SDR)."
     if x.pu21_align and x.ldr is None: raise ValueError("the pu21 term aligns like the evaluation: it needs the SDR input (loss(pred, target, ldr))")
-    a, b = x.pu21
-    return (a - b).abs().mean() / 256.
+    return pu21_distance(*x.pu21)
 
 @loss_term('overshoot', needs=('ldr',))
 def overshoot_term(x:LossInputs):

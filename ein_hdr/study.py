@@ -20,16 +20,16 @@ from .metrics import PROTOCOLS, PROTOCOL_TEXT, BASELINES, protocol_list, load_pa
 
 # %% auto #0
 __all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'SPLIT_KEYS', 'GAINS', 'SUMMARY_METRICS',
-           'RESULT_KEYS', 'scene_stats', 'split_scenes', 'StudyConfigError', 'StudyConfig', 'study_from_dict',
+           'RESULT_KEYS', 'GOALS', 'scene_stats', 'split_scenes', 'StudyConfigError', 'StudyConfig', 'study_from_dict',
            'read_study', 'split_count', 'LockHeld', 'proc_start', 'RunLock', 'scene_sources', 'study_scenes',
            'build_study_data', 'variant_data', 'fold_dir', 'fold_configs', 'run_dir', 'run_state', 'check_run_config',
            'train_run', 'constant_gain', 'study_pairs', 'image_cameras', 'score_method', 'baseline_method', 'score_run',
            'score_baseline', 'check_models', 'score_model', 'betainc', 't_sf2', 't_quantile', 'mean_ci', 'paired_test',
            'study_results', 'variant_facts', 'summarize_study', 'scene_table', 'worst_scenes', 'group_table',
-           'by_camera', 'worst_by_camera', 'plot_study', 'plot_study_curves', 'study_markdown', 'write_study_report',
-           'breakdown_markdown', 'study_job', 'study_record', 'run_study', 'recipe_score', 'scene_deltas',
-           'choose_variant', 'toml_value', 'toml_key', 'refit_steps', 'write_refit_study', 'export_model',
-           'refit_study']
+           'by_camera', 'worst_by_camera', 'camera_deltas', 'goal_table', 'plot_study', 'plot_study_curves',
+           'seeds_text', 'study_markdown', 'write_study_report', 'breakdown_markdown', 'study_job', 'study_record',
+           'run_study', 'recipe_score', 'scene_deltas', 'choose_variant', 'toml_value', 'toml_key', 'refit_steps',
+           'write_refit_study', 'export_model', 'refit_study']
 
 # %% ../nbs/08_study.ipynb #f60ac635
 def scene_stats(path)->dict:
@@ -114,7 +114,7 @@ class StudyConfig:
     data:list # folders (or files) of real HDR photographs
     steps:int # optimiser steps of every run
     seeds:list # one run per variant and seed
-    variants:dict # {name: TrainConfig fields, with `model` for EINConfig switches}; the first is the reference
+    variants:dict # {name: TrainConfig fields, with `model` for EINConfig switches, `seeds` for a subset of the study's}; the first is the reference
     base:dict=field(default_factory=dict) # TrainConfig fields shared by all variants
     split:dict=field(default_factory=dict) # test, valid (counts or scene names), seed
     dataset:dict=field(default_factory=dict) # crops/exposures/size per split, the camera, the data seed
@@ -129,12 +129,15 @@ class StudyConfig:
     def train_config(self, variant:str, seed:int, root, out)->TrainConfig:
         "The TrainConfig of one run."
         var = self.variants[variant]
-        kw = {k: tuple(v) if isinstance(v, list) else v for k, v in {**STUDY_BASE, **self.base, **var}.items() if k not in ('model', 'camera', 'loss', *LEGACY_LOSS_KEYS)}
+        kw = {k: tuple(v) if isinstance(v, list) else v for k, v in {**STUDY_BASE, **self.base, **var}.items() if k not in ('model', 'camera', 'loss', 'seeds', *LEGACY_LOSS_KEYS)}
         model = {**self.base.get('model', {}), **var.get('model', {})}
         return TrainConfig(**kw, model=model, loss=_table_loss(var, self.base_loss()), root_path=str(root), out_dir=str(out), seed=int(seed), max_steps=self.steps, progress=False)
     def base_loss(self)->dict:
         "The loss weights of [base]: its `loss` table, or the paper's weights with the terms its older keys (`w_pu21 = 1`, ...) name changed."
         return dict(self.base['loss']) if 'loss' in self.base else _table_loss(self.base, PAPER_LOSS)
+    def variant_seeds(self, variant:str)->list:
+        "The seeds a variant runs: its own `seeds` (a subset of the study's), else the study's."
+        return list(self.variants[variant].get('seeds', self.seeds))
     def train_camera(self, variant:str)->dict|None:
         "The camera of a variant's training data, if it asks for its own (`camera = {...}`: VirtualCamera fields over the study's)."
         c = self.variants[variant].get('camera')
@@ -187,7 +190,10 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     base = d.get('base', {})
     for where, tbl in [('base', base)] + [(f'variants.{n}', v) for n, v in d['variants'].items()]:
         if not isinstance(tbl, dict): raise StudyConfigError(f"{source}: {where}: expected a table")
-        _check_fields(where, tbl, TrainConfig, source, skip=('model', 'camera', *LEGACY_LOSS_KEYS))
+        _check_fields(where, tbl, TrainConfig, source, skip=('model', 'camera', *LEGACY_LOSS_KEYS, *(('seeds',) if where != 'base' else ())))
+        if 'seeds' in tbl and where != 'base' and not (isinstance(tbl['seeds'], list) and tbl['seeds'] and len(set(tbl['seeds'])) == len(tbl['seeds'])
+                                                       and all(isinstance(s, int) and not isinstance(s, bool) and s in d['seeds'] for s in tbl['seeds'])):
+            raise StudyConfigError(f"{source}: {where}.seeds = {tbl['seeds']!r}: expected some of the study's seeds {d['seeds']}, each once")
         old = [k for k in tbl if k in LEGACY_LOSS_KEYS]
         if old and 'loss' in tbl: raise StudyConfigError(f"{source}: {where}: loss weights as loss = {{...}} or with the older keys ({', '.join(old)}), not both")
         for k in old:
@@ -772,7 +778,7 @@ def study_results(cfg:StudyConfig, out, log=print)->pd.DataFrame:
         return df.assign(image=df.fold.astype(str) + '/' + df.image.astype(str))   # a scene validates in several folds: its images once per fold
     parts = []
     for v in cfg.variants:
-        for s in cfg.seeds:
+        for s in cfg.variant_seeds(v):
             if run_state(out, v, s) == 'done': parts.append(score_run(cfg, out, v, s).assign(kind='variant'))
     for b in cfg.baselines: parts.append(score_baseline(cfg, out, b).assign(kind='baseline'))
     for mname in cfg.models: parts.append(score_model(cfg, out, mname).assign(kind='model'))
@@ -792,7 +798,7 @@ def variant_facts(cfg:StudyConfig, out)->pd.DataFrame:
     for v in cfg.variants:
         tc = cfg.train_config(v, cfg.seeds[0], '.', '.')
         m = EIN(num_c=tc.num_c, **tc.model).eval()
-        dirs = [run_dir(o, v, s) for o in ([fold_dir(out, f) for f in fold_configs(cfg)] or [out]) for s in cfg.seeds]   # every fold's runs
+        dirs = [run_dir(o, v, s) for o in ([fold_dir(out, f) for f in fold_configs(cfg)] or [out]) for s in cfg.variant_seeds(v)]   # every fold's runs
         done = [json.loads((d/'done.json').read_text()) for d in dirs if (d/'done.json').exists()]
         rows.append(dict(variant=v, params=sum(p.numel() for p in m.parameters()), gflop_per_mpix=round(flops_per_mpix(m, 128), 1),
                          minutes=round(float(np.mean([d['minutes'] for d in done])), 2) if done else np.nan,
@@ -872,6 +878,30 @@ def worst_by_camera(res:pd.DataFrame, against:str, metric:str='pu21_psnr', split
     if 'source' in r: df['worst_source'] = df.worst_scene.map(dict(zip(r.scene, r.source)))
     return df[['camera', *(c for c in df.columns if c != 'camera')]]
 
+# %% ../nbs/08_study.ipynb #76b45b6d
+def camera_deltas(res:pd.DataFrame, model:str, against:str, by=(), metric:str='pu21_psnr', split:str='test')->pd.Series:
+    "`model` minus `against` per protocol, test camera (and pooled) and the columns `by`, each scene weighing the same (dB; `by_camera`)."
+    t = by_camera(res, by, metric, split)
+    return t[model] - t[against]
+
+GOALS = (('ein-hdr', 'pu21_psnr', 'linearised SDR', 2.0), ('ein-hdr', 'hl_pu21_psnr', 'linearised SDR', 2.0),
+         ('si-hdr', 'pu21_psnr', 'linearised SDR', 1.5), ('ein-hdr', 'pu21_psnr', 'constant highlight gain', 1.0)) # (protocol, metric, against, dB): the default model's goals on the cross-source test
+
+def goal_table(res:pd.DataFrame, # `study_results` with the baselines the goals name
+               model:str, goals=GOALS, robust:float=0.5, # and no scene more than `robust` dB below the linearised SDR under any protocol
+               split:str='test')->pd.DataFrame:
+    "Per test camera and pooled: each goal's measured difference (dB), the worst scene under any protocol, and whether all are met; `attrs['goals']` maps each column to its threshold."
+    worst = camera_deltas(res, model, 'linearised SDR', ('scene',), split=split).unstack('protocol').min(axis=1)
+    need = {f"{p} {'highlights' if m.startswith('hl_') else 'overall'} vs {ag}": g for p, m, ag, g in goals}
+    rows = []
+    for cam in dict.fromkeys(by_camera(res, (), split=split).index.get_level_values('camera')):
+        r = {k: float(camera_deltas(res, model, ag, (), m, split).loc[(p, cam)]) for k, (p, m, ag, _) in zip(need, goals)}
+        r |= {'worst scene': worst.loc[cam].idxmin(), 'worst scene vs linearised SDR': float(worst.loc[cam].min())}
+        rows.append(dict(camera=cam, **r, met=all(r[k] >= g for k, g in need.items()) and r['worst scene vs linearised SDR'] >= -robust))
+    t = pd.DataFrame(rows).set_index('camera')
+    t.attrs['goals'] = {**need, 'worst scene vs linearised SDR': -robust}
+    return t
+
 # %% ../nbs/08_study.ipynb #d6ba8c44
 def plot_study(summary:pd.DataFrame, metrics=('pu21_psnr', 'hl_pu21_psnr'), deltas:bool=False):
     "Per protocol (rows) and metric (columns): each variant's mean with its 95% interval, or (`deltas`) its paired difference to the reference."
@@ -898,7 +928,8 @@ def plot_study_curves(cfg:StudyConfig, out):
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 3.6))
     styles = ['-', '--', ':', '-.']
     for k, v in enumerate(cfg.variants):
-        for j, s in enumerate(cfg.seeds):
+        for s in cfg.variant_seeds(v):
+            j = cfg.seeds.index(s)
             p = run_dir(out, v, s)/'log.csv'
             if not p.exists(): continue
             df = pd.read_csv(p)
@@ -913,6 +944,12 @@ def plot_study_curves(cfg:StudyConfig, out):
     return fig
 
 # %% ../nbs/08_study.ipynb #c61c54e2
+def seeds_text(cfg:StudyConfig)->str:
+    "How many variants and seeds a study runs, in words: '7 variants × 2 seeds' (naming the variants that run fewer)."
+    few = {v: len(cfg.variant_seeds(v)) for v in cfg.variants if len(cfg.variant_seeds(v)) < len(cfg.seeds)}
+    s = lambda k: f"{k} seed{'s' if k != 1 else ''}"
+    return f"{len(cfg.variants)} variants × {s(len(cfg.seeds))}" + (f" ({'; '.join(f'{v}: {s(k)}' for v, k in few.items())})" if few else '')
+
 def _fmt(m, ci, digits=2)->str: return '' if not np.isfinite(m) else f'{m:.{digits}f} ± {ci:.{digits}f}' if np.isfinite(ci) else f'{m:.{digits}f}'
 
 def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, scenes:pd.DataFrame, worst:pd.DataFrame, split:str='test',
@@ -920,7 +957,7 @@ def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, sc
     "The study's summary as markdown: a table per protocol, per-scene tables, the worst scenes."
     ref = next(iter(cfg.variants))
     out = [f"# {cfg.name}\n", f"{summary.n.max() if len(summary) else 0} {split} images from {scenes.index.get_level_values('scene').nunique() if len(scenes) else 0} "
-           f"scenes no run saw; {len(cfg.variants)} variants × {len(cfg.seeds)} seeds, {cfg.steps} steps each. Mean ± 95% interval over images "
+           f"scenes no run saw; {seeds_text(cfg)}, {cfg.steps} steps each. Mean ± 95% interval over images "
            f"(seeds averaged per image); Δ = paired difference to **{ref}** over the same images, with its 95% interval and the p-value of a paired "
            f"t-test; 'seed sd' = standard deviation of the per-seed means. Viewers need about 3.5 dB PU21-PSNR to see a difference (Hanji et al. 2022).\n"]
     for p in dict.fromkeys(summary.protocol):
@@ -1109,11 +1146,11 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
     if folds := fold_configs(cfg): return _run_folds(cfg, folds, out, log, jobs=jobs, devices=devices, executor=executor, slurm=slurm, report_only=report_only)
     check_models(cfg)                                         # checkpoints to score: there, and loadable without running code
     for v in cfg.variants:
-        for s in cfg.seeds: check_run_config(cfg, out, v, s, data=False)   # a changed configuration fails before anything is made
+        for s in cfg.variant_seeds(v): check_run_config(cfg, out, v, s, data=False)   # a changed configuration fails before anything is made
     build_study_data(cfg, out, log=log)
     for v in cfg.variants: variant_data(cfg, out, v, log=log)   # a variant's own training data, made once here (not by each job)
     _write_json(out/'study.json', study_record(cfg, out))
-    state = {(v, s): run_state(out, v, s) for s in cfg.seeds for v in cfg.variants}   # seed by seed: a study stopped early has every variant's first seed
+    state = {(v, s): run_state(out, v, s) for s in cfg.seeds for v in cfg.variants if s in cfg.variant_seeds(v)}   # seed by seed: a study stopped early has every variant's first seed
     todo = [k for k, st in state.items() if st in ('new', 'partial')]
     failed = {}
     if todo and not report_only:
@@ -1150,6 +1187,8 @@ def choose_variant(res:pd.DataFrame, # a study's `results.csv`
                   )->dict:
     "The variant a study chooses on `split` under the robustness rule, with every candidate's score and worst scene."
     if not (res.split == split).any(): raise ValueError(f"the study scored no {split!r} images: add evaluate = [\"{split}\", \"test\"] to it and run it again (only the scores are added)")
+    if missing := [v for v in variants if v not in set(res.variant[res.split == split])]:
+        raise ValueError(f"no {split} scores of {missing}: their runs are not done; run the study to the end first")
     summ = summarize_study(res, next(iter(variants)), split)
     scores = {v: recipe_score(summ, v) for v in variants}
     worst = {v: float(scene_deltas(res, v, split).min().min()) for v in variants}
@@ -1172,7 +1211,7 @@ def toml_key(k:str)->str:
 
 def refit_steps(cfg:StudyConfig, out, variant:str)->int:
     "The refit's budget: the median step of the variant's chosen checkpoints, scaled from the training scenes to training + validation."
-    done = [json.loads((run_dir(out, variant, s)/'done.json').read_text()) for s in cfg.seeds]
+    done = [json.loads((run_dir(out, variant, s)/'done.json').read_text()) for s in cfg.variant_seeds(variant)]
     sc = pd.read_csv(Path(out)/'data'/'scenes.csv')
     return int(round(np.median([d['checkpoint_step'] for d in done]) * (sc.split != 'test').sum() / (sc.split == 'train').sum()))
 
@@ -1181,7 +1220,7 @@ def write_refit_study(cfg:StudyConfig, out, # the choosing study and its folder
                      )->Path:
     "A study file that trains `variant` on the training and validation scenes for `steps` steps and scores it on the same test scenes."
     path = Path(path).resolve(); var = dict(cfg.variants[variant])
-    base = {**cfg.base, **{k: v for k, v in var.items() if k not in ('model', 'camera', 'loss')}, 'model': {**cfg.base.get('model', {}), **var.get('model', {})}}
+    base = {**cfg.base, **{k: v for k, v in var.items() if k not in ('model', 'camera', 'loss', 'seeds')}, 'model': {**cfg.base.get('model', {}), **var.get('model', {})}}
     if 'loss' in var or 'loss' in cfg.base: base['loss'] = cfg.train_config(variant, 0, '.', '.').loss
     test = pd.read_csv(Path(out)/'data'/'scenes.csv').query("split == 'test'").scene.tolist()
     rel = lambda p: os.path.relpath(p, path.parent)
