@@ -32,10 +32,12 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['COMMANDS', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'authors_argv', 'md_section', 'run_demo', 'add_config_args',
-           'config_from_args', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'CARD_TEST', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'authors_argv', 'md_section', 'run_demo',
+           'add_config_args', 'config_from_args', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #3b19552a
+CARD_TEST = 'Cross-source test: sources and cameras it never saw' # the model card's section that the demo report quotes
+
 def md_section(text:str, # a markdown document
                title:str, # the heading's text, without the #s
               )->str:
@@ -140,11 +142,11 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
                 + '\n'.join(f'![{p.stem}](../hdr/{p.name}) ![{p.stem[:-8]} as Ultra HDR](../hdr/{p.stem[:-8]}.jpg)'
                              for p in sorted((out/'hdr').glob('*_preview.png'))) + '\n')
         card = DEFAULT_MODEL.with_name('MODEL_CARD.md')
-        sec = md_section(card.read_text(encoding='utf-8'), 'Results on the test scenes') if DEFAULT_MODEL.exists() and card.exists() else ''
+        sec = md_section(card.read_text(encoding='utf-8'), CARD_TEST) if DEFAULT_MODEL.exists() and card.exists() else ''
         if sec:                                           # the shipped model on scenes it never saw, as its card reports it
             for png in re.findall(r'\]\(([\w.-]+\.png)\)', sec):
                 if (card.parent/png).exists(): shutil.copy(card.parent/png, Path(rep).parent/png)
-            f.write(f"\n## The shipped default model on its test scenes (from `{card.name}`)\n\n{sec}\n")
+            f.write(f"\n## The shipped default model's test, from its card (`{card.name}`)\n\n{sec}\n")
     log(f"done in {(time.time() - t0) / 60:.1f} min. Results:")
     for k, v in paths.items(): log(f"  {k:16s} {v}")
     return paths

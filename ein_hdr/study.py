@@ -29,7 +29,7 @@ __all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'SPLI
            'by_camera', 'worst_by_camera', 'camera_deltas', 'goal_table', 'plot_study', 'plot_study_curves',
            'seeds_text', 'study_markdown', 'write_study_report', 'breakdown_markdown', 'study_job', 'study_record',
            'run_study', 'recipe_score', 'scene_deltas', 'choose_variant', 'toml_value', 'toml_key', 'refit_steps',
-           'write_refit_study', 'export_model', 'refit_study']
+           'write_refit_study', 'relative_paths', 'export_model', 'refit_study']
 
 # %% ../nbs/08_study.ipynb #f60ac635
 def scene_stats(path)->dict:
@@ -1237,14 +1237,23 @@ def write_refit_study(cfg:StudyConfig, out, # the choosing study and its folder
     return atomic_write(path, lambda t: Path(t).write_text('\n'.join(lines) + '\n'), overwrite=True)
 
 # %% ../nbs/08_study.ipynb #772a5416
+def relative_paths(v, to):
+    "`v` (a value, list or dict) with every absolute path below the folder `to` written relative to it: a shipped file names no folder of this machine."
+    if isinstance(v, dict): return {k: relative_paths(x, to) for k, x in v.items()}
+    if isinstance(v, (list, tuple)): return type(v)(relative_paths(x, to) for x in v)
+    if isinstance(v, str) and os.path.isabs(v) and Path(v).resolve().is_relative_to(Path(to).resolve()): return _rel(v, to)
+    return v
+
 def export_model(checkpoint, # a run's checkpoint (e.g. runs/<variant>/seed0/checkpoints/last.pt)
                  path, # the .safetensors file to write
                  overwrite:bool=False,
                  max_mb:float|None=None, # refuse weights larger than this (float16 MB)
+                 relative_to=None, # write absolute paths below this folder (e.g. the studies' folder) relative to it
                  **meta, # JSON-able provenance for the file's metadata (scenes, study, ...)
                 )->Path:
     "A trained run's weights as float16 .safetensors, with its configuration and training options in the metadata."
     ck = read_checkpoint(checkpoint)
+    if relative_to is not None: ck['train_config'], meta = relative_paths(ck.get('train_config', {}), relative_to), relative_paths(meta, relative_to)
     net = load_official_checkpoint(ck).eval().half()
     mb = 2 * sum(p.numel() for p in net.parameters()) / 1e6
     if max_mb is not None and mb > max_mb: raise ValueError(f"{checkpoint}: float16 weights of {mb:.1f} MB, over the {max_mb} MB allowed")
@@ -1272,6 +1281,6 @@ def refit_study(cfg, # the choosing study (a StudyConfig or its TOML file), alre
     if export:
         sc = pd.read_csv(Path(out)/'data'/'scenes.csv')           # as the choice split them: the refit trained on train + valid
         scenes = {sp: sorted(Path(f).name for f in sc[sc.split == sp].file) for sp in ('train', 'valid', 'test')}
-        choice['export'] = export_model(run_dir(fin_out, v, 0)/'checkpoints'/'last.pt', export, overwrite=overwrite, scenes=scenes,
-                                        study=dict(choice=str(cfg.source), final=str(final), variant=v))
+        choice['export'] = export_model(run_dir(fin_out, v, 0)/'checkpoints'/'last.pt', export, overwrite=overwrite, scenes=scenes, relative_to=Path(final).parent,
+                                        study=dict(choice=str(Path(cfg.source).resolve()), final=str(final), variant=v))
     return choice
