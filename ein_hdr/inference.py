@@ -14,10 +14,10 @@ from .fast import resolve_precision, autocast_for
 from .data import list_sdr, image_size
 
 # %% auto #0
-__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'FORMATS', 'ERRORS', 'load_model', 'default_model_scenes', 'tile_starts', 'tile_size',
-           'feather', 'reconstruct', 'sdr_method', 'to_absolute', 'uhdr_gain', 'made_by_ein_hdr', 'output_names',
-           'sdr_inputs', 'run_shape', 'shape_policy', 'compile_model', 'output_formats', 'output_plan',
-           'reconstruct_folder']
+__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'FORMATS', 'ERRORS', 'load_model', 'trained_scenes', 'default_model_scenes',
+           'tile_starts', 'tile_size', 'feather', 'reconstruct', 'sdr_method', 'to_absolute', 'uhdr_gain',
+           'made_by_ein_hdr', 'output_names', 'sdr_inputs', 'run_shape', 'shape_policy', 'compile_model',
+           'output_formats', 'output_plan', 'reconstruct_folder']
 
 # %% ../nbs/05_inference.ipynb #7bf57d22
 WEIGHTS_DIR = Path(__file__).resolve().parent/'weights' if '__file__' in globals() else Path('../ein_hdr/weights').resolve()
@@ -35,11 +35,14 @@ def load_model(checkpoint=None, # our checkpoint (.pt, .safetensors) or the auth
         checkpoint = DEFAULT_MODEL
     return load_official_checkpoint(checkpoint, device=device, head=head).eval()
 
-def default_model_scenes()->list:
-    "Names (file stems) of the scenes the shipped model was trained on, from its metadata; [] if it does not say."
-    if not DEFAULT_MODEL.exists(): return []
-    sc = read_checkpoint(DEFAULT_MODEL).get('scenes') or {}
+def trained_scenes(checkpoint)->list:
+    "Names (file stems) of the scenes a model was trained on (training and validation), from its metadata; [] if it does not say."
+    sc = read_checkpoint(checkpoint).get('scenes') or {}
     return sorted(Path(n).stem for sp in ('train', 'valid') for n in sc.get(sp, []))
+
+def default_model_scenes()->list:
+    "`trained_scenes` of the shipped model; [] where none is shipped."
+    return trained_scenes(DEFAULT_MODEL) if DEFAULT_MODEL.exists() else []
 
 # %% ../nbs/05_inference.ipynb #39614852
 def tile_starts(n:int, tile:int, overlap:int)->list:

@@ -891,11 +891,13 @@ def goal_table(res:pd.DataFrame, # `study_results` with the baselines the goals 
                model:str, goals=GOALS, robust:float=0.5, # and no scene more than `robust` dB below the linearised SDR under any protocol
                split:str='test')->pd.DataFrame:
     "Per test camera and pooled: each goal's measured difference (dB), the worst scene under any protocol, and whether all are met; `attrs['goals']` maps each column to its threshold."
-    worst = camera_deltas(res, model, 'linearised SDR', ('scene',), split=split).unstack('protocol').min(axis=1)
+    sc = camera_deltas(res, model, 'linearised SDR', ('scene',), split=split)
+    worst = sc.unstack('protocol').min(axis=1)                                   # per camera and scene, under any protocol
     need = {f"{p} {'highlights' if m.startswith('hl_') else 'overall'} vs {ag}": g for p, m, ag, g in goals}
+    got = {k: camera_deltas(res, model, ag, (), m, split).xs(p, level='protocol') for k, (p, m, ag, _) in zip(need, goals)}   # each goal's differences, per camera
     rows = []
-    for cam in dict.fromkeys(by_camera(res, (), split=split).index.get_level_values('camera')):
-        r = {k: float(camera_deltas(res, model, ag, (), m, split).loc[(p, cam)]) for k, (p, m, ag, _) in zip(need, goals)}
+    for cam in dict.fromkeys(sc.index.get_level_values('camera')):            # the test cameras in order, then pooled
+        r = {k: float(d.loc[cam]) for k, d in got.items()}
         r |= {'worst scene': worst.loc[cam].idxmin(), 'worst scene vs linearised SDR': float(worst.loc[cam].min())}
         rows.append(dict(camera=cam, **r, met=all(r[k] >= g for k, g in need.items()) and r['worst scene vs linearised SDR'] >= -robust))
     t = pd.DataFrame(rows).set_index('camera')

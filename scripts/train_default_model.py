@@ -23,7 +23,7 @@ import numpy as np, pandas as pd
 from ein_hdr.core import read_sdr, read_hdr, atomic_write, gamma_to_linear
 from ein_hdr.model import EIN, load_official_checkpoint, read_checkpoint
 from ein_hdr.metrics import highlight_crops, clipped, PROTOCOL_TEXT
-from ein_hdr.inference import sdr_method
+from ein_hdr.inference import sdr_method, trained_scenes
 from ein_hdr.losses import LOSS_TERMS
 from ein_hdr.cli import CARD_TEST
 from ein_hdr.study import (read_study, run_study, summarize_study, run_dir, study_pairs, refit_study, choose_variant, by_camera,
@@ -111,8 +111,7 @@ def write_card(w, cfg, out, fin, fin_out, mb, net_cfg)->str:
                           **{f'test Δ {p}': f"{tsum.loc[(p, v)].delta_pu21_psnr:+.2f}" for p in fin.protocols}}
                          for v in [*cfg.variants, *models]]).set_index('candidate')
     prev = {m: deltas(res, m, LIN).unstack('protocol').loc['pooled'] for m in models}
-    seen = {m: sorted(Path(f).stem for sp in ('train', 'valid') for f in read_checkpoint(cfg.models[m]).get('scenes', {}).get(sp, [])
-                      if Path(f).stem in set(test.scene)) for m in models}
+    seen = {m: sorted(set(trained_scenes(cfg.models[m])) & set(test.scene)) for m in models}
     same = deltas(res[res.variant.isin([variant, LIN])], variant, LIN, (), split='valid').unstack('protocol')
     card = f"""# Model card: ein_hdr default model
 
