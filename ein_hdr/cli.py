@@ -270,7 +270,7 @@ def _add_train(sub):
         if name == 'loss':
             g.add_argument('--loss', type=_loss_arg, default=None, metavar='TERM=W,...',
                            help="the loss terms and their weights, e.g. pu21=1,l1=0.5 (default the paper's: "
-                                + ','.join(f'{k}={v:.3g}' for k, v in PAPER_LOSS.items()) + f"; terms: {', '.join(LOSS_TERMS)}, and any a --loss_modules module registers)")
+                                + ','.join(f'{k}={v:.3g}' for k, v in PAPER_LOSS.items()) + f"; terms: {', '.join(LOSS_TERMS)}, and any a --code file registers)")
             for k, t in (('w_l1', 'l1'), ('w_cos', 'cos'), ('w_pu21', 'pu21'), ('w_highlight', 'highlight')):
                 g.add_argument(f'--{k}', type=float, default=None, help=f"older form: the paper's loss with the {t} term at this weight (as --loss)")
             g.add_argument('--pu21-no-align', dest='pu21_align', action='store_false', default=argparse.SUPPRESS, help='older form of --no-pu21_align')
@@ -292,7 +292,7 @@ def _cmd_predict(a):
         raise ValueError("--peak-nits maps .exr/.hdr output to cd/m²; Ultra HDR is relative to SDR white: use --sdr-white and --display-peak")
     if a.reuse_memory: reuse_freed_memory()
     dev = resolve_device(a.device)
-    model = load_model(a.checkpoint, device=dev, head=a.head)
+    model = load_model(a.checkpoint, device=dev, head=a.head, fast=a.fast)
     files = sdr_inputs(a.test_SDR_path, a.sdr_ext)
     sizes = []
     for p in files:
@@ -331,6 +331,7 @@ def _add_predict(sub):
     d.add_argument('--device', default=None, help='cpu, cuda, cuda:1 ... (default: cuda if available)')
     d.add_argument('--precision', choices=['auto', 'fp32', 'tf32', 'bf16', 'fp16'], default='auto', help='auto: fp16 on CUDA, fp32 on the CPU (see README)')
     d.add_argument('--compile', action='store_true', help='torch.compile the model (pays off over many images on a GPU)')
+    d.add_argument('--no-fast', dest='fast', action='store_false', help="always the paper's forward, never a faster route (the same function)")
     d.add_argument('--compile-backend', dest='compile_backend', default='inductor', help="torch.compile's backend (default inductor)")
     d.add_argument('--reuse-memory', dest='reuse_memory', action='store_true', help='keep freed memory for reuse: faster on CPU, but the heap can fragment (peak memory up to ~2x)')
     d.add_argument('--tile', type=int, default=None, help='tile size (default: full frame up to 4 MP as the network runs it, else 1024)')
@@ -357,7 +358,7 @@ def _cmd_evaluate(a):
     model = None
     if a.model:
         from ein_hdr.inference import load_model, sdr_method
-        model = load_model(None if a.model == 'default' else a.model, head=a.head)
+        model = load_model(None if a.model == 'default' else a.model, head=a.head, fast=a.fast)
     scores = evaluate(a.pairs, preds=preds, model=model, baselines=not a.no_baselines, split=a.split, max_pairs=a.max_pairs, progress=not a.quiet,
                       cvvdp=a.cvvdp, protocol=protocols, inputs=a.inputs, published=not a.no_published)
     for p in protocols:
@@ -377,6 +378,7 @@ def _add_evaluate(sub):
     d.add_argument('--pred', nargs='*', metavar='NAME=DIR', help='prediction folders ({sdr stem}.exr or .hdr)')
     d.add_argument('--model', default=None, help="also run a model: 'default' or a checkpoint path (ours: .pt, .safetensors; or the authors' .pth)")
     d.add_argument('--head', choices=['sigmoid', 'residual'], default=None, help="--model: the head of a bare state_dict in our layout (default: the paper's, with a warning)")
+    d.add_argument('--no-fast', dest='fast', action='store_false', help="--model: always the paper's forward, never a faster route (the same function)")
     d.add_argument('--protocol', default='ein-hdr', help="ein-hdr (ours, default), si-hdr (Hanji et al. 2022: CRF correction), or both")
     d.add_argument('--inputs', default='clip_95', help='SI-HDR layout: the inputs to use, clip_95 (default) or clip_97')
     d.add_argument('--no-published', dest='no_published', action='store_true', help='SI-HDR layout: leave out the published reconstructions')
@@ -394,7 +396,7 @@ def _cmd_study(a):
     devices = [d.strip() for d in a.devices.split(',') if d.strip()] if a.devices else None
     jobs = a.jobs or (len(devices) if devices else 1)
     slurm = dict(partition=a.partition, time=a.time, gpus_per_job=a.gpus_per_job, cpus_per_job=a.cpus_per_job)
-    run_study(a.config, a.out, jobs=jobs, devices=devices, executor=a.executor, slurm=slurm, report_only=a.report_only,
+    run_study(a.config, a.out, jobs=jobs, devices=devices, executor=a.executor, slurm=slurm, report_only=a.report_only, keep_stale=a.keep_stale,
               log=(lambda *x: None) if a.quiet else print)
 
 def _add_study(sub):
@@ -410,6 +412,7 @@ def _add_study(sub):
     d.add_argument('--gpus-per-job', dest='gpus_per_job', type=int, default=None, help='GPUs per job (submitit)')
     d.add_argument('--cpus-per-job', dest='cpus_per_job', type=int, default=None, help='CPUs per job (submitit)')
     d.add_argument('--report-only', dest='report_only', action='store_true', help='train nothing; rebuild the report from the finished runs')
+    d.add_argument('--keep-stale', dest='keep_stale', action='store_true', help='keep runs made by code that has changed since (the report marks them) instead of training them again')
     d.add_argument('--quiet', action='store_true')
     d.set_defaults(func=_cmd_study)
 

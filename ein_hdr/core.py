@@ -10,13 +10,15 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['SDR_EXTS', 'HDR_EXTS', 'MAX_PIXELS', 'SDR_GAMMA', 'BT709', 'PU21_BANDING_GLARE', 'PU21_LMIN', 'PU21_LMAX',
-           'WELL_EXPOSED', 'PEAK_NITS', 'PEAK_PCT', 'UHDR_OFFSET', 'SDR_WHITE_NITS', 'UHDR_MAX_NITS', 'shared_root',
-           'shared_path', 'ImageIOError', 'check_pixels', 'atomic_write', 'read_sdr', 'read_sdr_uint8', 'write_sdr',
-           'sanitize_hdr', 'read_hdr', 'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image', 'srgb_to_linear',
-           'linear_to_srgb', 'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose', 'tonemap_gamma', 'reinhard',
-           'mu_law', 'pu21_encode', 'as_numpy', 'well_exposed', 'clipped', 'align_scale', 'absolute_scale',
-           'to_display', 'auto_exposure', 'show_images', 'show_exposures', 'jpeg_segments', 'encode_uhdr', 'write_uhdr',
-           'is_uhdr', 'read_uhdr', 'HDRImage', 'show_hdr', 'preview', 'thumbnail', 'contact_sheet', 'check_answer']
+           'WELL_EXPOSED', 'PEAK_NITS', 'PEAK_PCT', 'USER_CODE', 'UHDR_OFFSET', 'SDR_WHITE_NITS', 'UHDR_MAX_NITS',
+           'shared_root', 'shared_path', 'ImageIOError', 'check_pixels', 'atomic_write', 'read_sdr', 'read_sdr_uint8',
+           'write_sdr', 'sanitize_hdr', 'read_hdr', 'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image',
+           'srgb_to_linear', 'linear_to_srgb', 'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose',
+           'tonemap_gamma', 'reinhard', 'mu_law', 'pu21_encode', 'as_numpy', 'well_exposed', 'clipped', 'align_scale',
+           'absolute_scale', 'RegistryError', 'Registry', 'in_file', 'source_hash', 'UserCodeError', 'user_code_file',
+           'file_hash', 'import_user_code', 'describe_user_code', 'to_display', 'auto_exposure', 'show_images',
+           'show_exposures', 'jpeg_segments', 'encode_uhdr', 'write_uhdr', 'is_uhdr', 'read_uhdr', 'HDRImage',
+           'show_hdr', 'preview', 'thumbnail', 'contact_sheet', 'check_answer']
 
 # %% ../nbs/00_core.ipynb #5815ae98
 def shared_root()->Path:
@@ -415,6 +417,123 @@ def absolute_scale(ref, peak_nits:float=PEAK_NITS, pct:float=PEAK_PCT)->float:
     "Factor that puts the reference's `pct` luminance percentile at `peak_nits` cd/m²."
     q = float(np.percentile(luminance(as_numpy(ref)), pct))
     return peak_nits / q if q > 0 else 1.
+
+# %% ../nbs/00_core.ipynb #ac30b80f
+class RegistryError(ValueError):
+    "A name registered twice without `override=True`, or asked for and not registered."
+
+def _origin_key(obj)->tuple:
+    "Where a function or class was defined: (module, qualified name)."
+    return getattr(obj, '__module__', None), getattr(obj, '__qualname__', None)
+
+class Registry(dict):
+    "Name → part (loss term, block, callback), in the order registered; a name that is taken is refused unless the new code overrides it."
+    def __init__(self, kind:str, # what the parts are, for messages: 'loss term', 'attention block', ...
+                 hint:str='', # how to add one, for messages
+                 origin=None): # part → the function or class the user wrote (default: the part itself)
+        super().__init__(); self.kind, self.hint, self.origin = kind, hint, origin or (lambda v: v)
+    def add(self, name:str, part, override:bool=False):
+        "Register `part` as `name`: a new name, the same definition run again (a re-run cell, a re-imported file), or `override=True`."
+        if name in self and not override and _origin_key(self.origin(self[name])) != _origin_key(self.origin(part)):
+            m, q = _origin_key(self.origin(self[name]))
+            raise RegistryError(f"{self.kind} {name!r} is already registered (by {m}.{q}); register yours under another name, "
+                                f"or pass override=True to replace it")
+        dict.__setitem__(self, name, part); return part
+    def __setitem__(self, name, part): self.add(name, part)
+    def __missing__(self, name):
+        raise RegistryError(f"unknown {self.kind} {name!r} (registered: {', '.join(map(repr, self)) or 'none'}" + (f"; {self.hint})" if self.hint else ')'))
+    def sources(self, names)->dict:
+        "{name: source hash} of the named parts (what a run records of the code it used)."
+        return {n: source_hash(self.origin(self[n])) for n in names}
+
+# %% ../nbs/00_core.ipynb #411f7937
+def _code_digest(code)->str:
+    "A function's bytecode, names and constants, nested functions included, without file names or line numbers."
+    parts = [code.co_code.hex(), repr(code.co_names)]
+    parts += [_code_digest(c) if hasattr(c, 'co_code') else repr(c) for c in code.co_consts]
+    return '|'.join(parts)
+
+def in_file(f)->bool:
+    "Was function `f` defined in a file on disk (not in a notebook cell or an interactive session)?"
+    return Path(f.__code__.co_filename).is_file()
+
+def _source_text(o)->str:
+    "A function's source where it lives in a file; else (a notebook cell, a function sent to another process) its bytecode."
+    import inspect
+    if inspect.isfunction(o) and not in_file(o): return _code_digest(o.__code__)
+    try: return inspect.getsource(o)
+    except (OSError, TypeError): return _code_digest(o.__code__) if hasattr(o, '__code__') else repr(o)
+
+def source_hash(obj)->str:
+    "12 hex digits of SHA-256 over the code of a function or class: a class with its own bases, and any method defined elsewhere (patched in, or in a cell)."
+    import hashlib, inspect, sys
+    if not inspect.isclass(obj): return hashlib.sha256(_source_text(obj).encode()).hexdigest()[:12]
+    parts = []
+    for c in obj.__mro__:
+        if c.__module__ == 'builtins' or c.__module__.split('.')[0] == 'torch': continue
+        home = getattr(sys.modules.get(c.__module__), '__file__', None)
+        if home and Path(home).is_file(): parts.append(_source_text(c))        # the class as written in its file
+        parts += [_source_text(f) for f in vars(c).values() if inspect.isfunction(f) and f.__code__.co_filename != home]
+    return hashlib.sha256('\n'.join(parts).encode()).hexdigest()[:12]
+
+# %% ../nbs/00_core.ipynb #d8fbebcf
+USER_CODE = 'ein_hdr_user' # the package under which files of the user's own are imported
+
+class UserCodeError(ValueError):
+    "A file of code named in a study or on the command line that cannot be, or may not be, imported."
+
+def _installed_names()->set:
+    "Top-level module names of Python itself and of every installed distribution."
+    import importlib.metadata, sys
+    return set(sys.stdlib_module_names) | set(sys.builtin_module_names) | set(importlib.metadata.packages_distributions())
+
+def user_code_file(name, # a path to a .py file, as the user wrote it
+                   base=None, # the folder a relative path is read from (default: the working folder)
+                   where:str='code', # the option or key, for messages
+                  )->Path:
+    "The absolute path of a file of the user's code, checked: a .py file that exists, named by path, shadowing no module."
+    s = os.fspath(name)
+    if not s.endswith('.py'):
+        hint = f" (e.g. '{s.replace('.', '/')}.py', relative to {base or 'the working folder'})" if re.fullmatch(r'[\w.]+', s) else ''
+        raise UserCodeError(f"{where}: {s!r} is not a .py file: ein_hdr imports code only from a file you point to; give its path{hint}")
+    p = (Path(base or '.')/s).resolve()
+    if not p.is_file(): raise UserCodeError(f"{where}: {p}: no such file")
+    if p.stem in _installed_names() or not p.stem.isidentifier():
+        raise UserCodeError(f"{where}: {p}: its name would shadow the module {p.stem!r} of Python or an installed package (or is no Python name): rename the file")
+    return p
+
+# %% ../nbs/00_core.ipynb #05124865
+def file_hash(p)->str:
+    "12 hex digits of SHA-256 over a file's bytes."
+    import hashlib
+    return hashlib.sha256(Path(p).read_bytes()).hexdigest()[:12]
+
+def import_user_code(files, # paths of .py files (see `user_code_file`)
+                     base=None, # the folder relative paths are read from
+                     where:str='code', # the option or key, for messages
+                    )->dict: # {absolute path: module}
+    "Run each file once per content under a private module name (`ein_hdr_user.<stem>_<hash of its path>`); its registrations take effect."
+    import importlib.util, sys, types, hashlib
+    sys.modules.setdefault(USER_CODE, types.ModuleType(USER_CODE, "files of the user's own code, imported by ein_hdr"))
+    out = {}
+    for f in files:
+        p = user_code_file(f, base, where)
+        name = f"{USER_CODE}.{p.stem}_{hashlib.sha256(str(p).encode()).hexdigest()[:8]}"
+        digest = file_hash(p)
+        if getattr(sys.modules.get(name), '__ein_hdr_hash__', None) != digest:
+            spec = importlib.util.spec_from_file_location(name, p)
+            mod = importlib.util.module_from_spec(spec); mod.__ein_hdr_hash__ = digest
+            sys.modules[name] = mod
+            try: spec.loader.exec_module(mod)
+            except Exception as e:
+                del sys.modules[name]
+                raise UserCodeError(f"{where}: {p}: importing it failed: {type(e).__name__}: {e}") from e
+        out[p] = sys.modules[name]
+    return out
+
+def describe_user_code(files, base=None)->list:
+    "One line per file of the user's code: its path and hash (what a study lists before it does any work)."
+    return [f"{p} (sha256 {file_hash(p)})" for p in (user_code_file(f, base) for f in files)]
 
 # %% ../nbs/00_core.ipynb #437ddf88
 def to_display(img, # HDR (linear) or SDR image

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset, DataLoader
 from fastcore.basics import patch
 from .core import *
-from .model import exposure_masks, paper_size, grey_uint8, as_batch
+from .model import exposure_masks, masks_of_grey, paper_size, grey_uint8, as_batch
 
 # %% auto #0
 __all__ = ['CURVES', 'TEST_CAMERAS', 'DataError', 'read_pairs', 'write_pairs', 'resize_area', 'camera_curve', 'exposure_for_clip',
@@ -209,12 +209,11 @@ def grey_range(sdr)->tuple:
 
 def exposure_masks_in(sdr, # SDR (H×W×3, 3×H×W or B×3×H×W; uint8 or float in [0, 1]), e.g. a crop
                       lo:int, hi:int, # the grey range to normalise by, e.g. `grey_range` of the whole photograph
-                      sigma2:float=0.005)->tuple: # (mask_down, mask_up), each float32 B×3×H×W
+                      sigma2:float=0.005, kind:str='paper', # as `exposure_masks`
+                     )->tuple: # (mask_down, mask_up), each float32 B×3×H×W
     "`exposure_masks` with the grey levels normalised by a given range instead of the image's own."
     g = grey_uint8(as_batch(sdr)).float()
-    g = (g - lo) / max(hi - lo, 1) if hi > lo else g / 255.
-    dil = lambda m: F.max_pool2d(m, 3, stride=1, padding=1).expand(-1, 3, -1, -1).contiguous()
-    return dil(torch.exp(-g ** 2 / (2 * sigma2))), dil(torch.exp(-(g - 1) ** 2 / (2 * sigma2)))
+    return masks_of_grey((g - lo) / max(hi - lo, 1) if hi > lo else g / 255., sigma2, kind)
 
 def _bisect(f, a:float, b:float)->float:
     "With f(a) false and f(b) true (f monotone): (a, b) closed in around where f turns true."
@@ -281,6 +280,7 @@ class PairDataset(Dataset):
                  rotate:bool=True, # 'crop' mode: random 90° rotations
                  target:str='minmax', # 'minmax' (paper) or 'exposure'
                  masks:str='crop', # exposure masks normalised by the served item's own grey range ('crop', the authors') or, as inference, by the whole photograph's ('image': recorded by make_dataset, else the stored image's)
+                 mask_kind:str='paper', # which registered exposure masks (the model's `EINConfig.exposure_masks`)
                  valid_long_side:int=640, # paper validation size
                  hdr_exts:tuple|None=None, # accepted HDR extensions (default .hdr, .exr)
                  sdr_exts:tuple|None=None, # accepted SDR extensions (default png, jpg, jpeg, tif, tiff, bmp)
@@ -289,7 +289,7 @@ class PairDataset(Dataset):
         if mode not in ('paper', 'crop'): raise ValueError(f"mode must be 'paper' or 'crop', got {mode!r}")
         if target not in ('minmax', 'exposure'): raise ValueError(f"target must be 'minmax' or 'exposure', got {target!r}")
         if masks not in ('crop', 'image'): raise ValueError(f"masks must be 'crop' or 'image', got {masks!r}")
-        self.masks = masks
+        self.masks, self.mask_kind = masks, mask_kind
         self.train = split == 'train' if train is None else train
         self.augment = self.train if augment is None else augment
         self.crop_size, self.scale, self.rotate, self.target = crop_size, scale, rotate, target
@@ -394,7 +394,7 @@ def __getitem__(self:PairDataset, key)->dict:
     whole = None if self.masks == 'crop' else (self.ranges or {}).get(name) or grey_range(sdr)   # the photograph's range (recorded), or the stored image's
     sdr, hdr = self.geometry(sdr, hdr, self.rng(i, epoch))
     sdr8 = np.round(np.clip(sdr, 0, 1) * 255).astype(np.uint8)
-    md, mu = exposure_masks(_to_chw(sdr8)) if whole is None else exposure_masks_in(sdr8, *whole)
+    md, mu = exposure_masks(_to_chw(sdr8), kind=self.mask_kind) if whole is None else exposure_masks_in(sdr8, *whole, kind=self.mask_kind)
     exposure = self.exposures.get(name, float('nan')) if self.exposures else float('nan')
     target = minmax(hdr) if self.target == 'minmax' else hdr * np.float32(exposure)
     return dict(ldr=_to_chw(sdr8.astype(np.float32) / 255.), mask_down=md[0], mask_up=mu[0],

@@ -25,7 +25,7 @@ class ImageState:
         self.sdr = np.ascontiguousarray(sdr[::f, ::f])
         s = self.sdr.astype(np.float32) / 255.
         t = torch.from_numpy(self.sdr).permute(2, 0, 1)[None]
-        md, mu = exposure_masks(t)
+        md, mu = model.masks(t)
         self.masks = md[0, 0].numpy(), mu[0, 0].numpy()
         self.hdr = reconstruct(model, self.sdr)
         self.gates = self._gates(model, t, md, mu)

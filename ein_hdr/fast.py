@@ -8,9 +8,6 @@ import re
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastcore.basics import patch
-from .model import EIN, EncoderStage, RDB, Gate, FeatureFusion, ConcatFusion, DecoderBlock, Up, Head
-from .model import channel_pool, exposure_masks, _down2
 
 # %% auto #0
 __all__ = ['PRECISION_ERROR', 'PRECISIONS', 'decode_levels', 'forward_batched', 'reflect_conv', 'lrelu_', 'attention_', 'dau_',
@@ -20,14 +17,16 @@ __all__ = ['PRECISION_ERROR', 'PRECISIONS', 'decode_levels', 'forward_batched', 
 
 # %% ../nbs/01a_fast.ipynb #19a714fe
 def _down2_sq(a):
-    "_down2(a)², as a product: `** 2` would run in float32 under CUDA autocast (pow is on its float32 list)."
-    d = _down2(a); return d * d
+    "The model's `_down2(a)`² (2×2 mean on even sizes, else bilinear ×1/2), as a product: `** 2` would run in float32 under CUDA autocast."
+    even = a.shape[-1] % 2 == 0 and a.shape[-2] % 2 == 0
+    d = F.avg_pool2d(a, 2) if even else F.interpolate(a, scale_factor=0.5, mode='bilinear', align_corners=False)
+    return d * d
 
 def _autocast_dtype(device_type:str):
     "The dtype autocast runs convolutions in on this device type, or None when autocast is off."
     return torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type) else None
 
-def decode_levels(model:EIN, level, # level(k) → (whole, over, under) of level k (0-3), fetched when its fusion runs
+def decode_levels(model, level, # level(k) → (whole, over, under) of level k (0-3), fetched when its fusion runs
                   ldr)->torch.Tensor:
     "The model's decoder and head, taking each level only when it is needed; the head's output in float32 (also under autocast)."
     x = model.decoders[0](model.fusions[0](*level(3)))
@@ -35,13 +34,13 @@ def decode_levels(model:EIN, level, # level(k) → (whole, over, under) of level
     return model.output(model.head(x).float(), ldr.float())
 
 # %% ../nbs/01a_fast.ipynb #d85484fc
-def forward_batched(model:EIN, ldr, mask_down=None, mask_up=None)->torch.Tensor:
+def forward_batched(model, ldr, mask_down=None, mask_up=None)->torch.Tensor:
     "The paper's forward with the shared encoder run once on a batch of [under, over, whole]; each level let go once decoded."
     cfg, B = model.config, ldr.shape[0]
     if not cfg.branches:
         whole, _ = model.encode_branch(ldr)
         return decode_levels(model, lambda k: (whole[k], None, None), ldr)
-    if mask_down is None: mask_down, mask_up = exposure_masks(ldr)
+    if mask_down is None: mask_down, mask_up = model.masks(ldr)
     f = torch.cat([ldr * mask_down, ldr * mask_up, ldr])
     a = torch.cat([mask_down.mean(1, keepdim=True), mask_up.mean(1, keepdim=True)])     # a_1 of the under and over branches
     if (dt := _autocast_dtype(ldr.device.type)) is not None: a = a.to(dt)
@@ -81,7 +80,8 @@ def lrelu_(x):
     return F.leaky_relu(x, 0.2, inplace=True)
 
 def _ca_weights(ca, means): return torch.sigmoid(ca.excite(F.relu(ca.squeeze(means))))
-def _sa_weights(sa, x): return torch.sigmoid(reflect_conv(sa.conv, channel_pool(x)))
+def _pool_(x): return torch.cat([x.amax(1, keepdim=True), x.mean(1, keepdim=True)], 1)      # the model's channel_pool
+def _sa_weights(sa, x): return torch.sigmoid(reflect_conv(sa.conv, _pool_(x)))
 
 def attention_(att, x):
     "`Attention`: x · channel weights · spatial weights, overwriting x."
@@ -94,18 +94,18 @@ def dau_(dau, x):
     return y.mul_(_sa_weights(dau.sa, y)).add_(x)
 
 # %% ../nbs/01a_fast.ipynb #2f60d1b1
-def stage_tail_(st:EncoderStage, y):
+def stage_tail_(st, y):
     "An `EncoderStage` after its first convolution; `y` dies after conv2 (a caller passing a fresh result keeps no reference)."
     y = reflect_conv(st.conv2, lrelu_(y))
     return dau_(st.dau, lrelu_(y))
 
-def rdb_(rdb:RDB, x):
+def rdb_(rdb, x):
     "`RDB`: dense layers, 1×1 fuse, attention in place, plus x."
     y = x
     for layer in rdb.layers: y = torch.cat([y, lrelu_(reflect_conv(layer.conv, y))], 1)
     return x + attention_(rdb.att, rdb.fuse(y))
 
-def encode_stage_(model:EIN, k:int, x):
+def encode_stage_(model, k:int, x):
     "`EIN.encode_stage`: shared encoder stage k (0-3), the last with the bottleneck."
     st = model.stages[k]
     x = stage_tail_(st, reflect_conv(st.conv1, x))
@@ -113,20 +113,20 @@ def encode_stage_(model:EIN, k:int, x):
         for rdb in model.bottleneck: x = rdb_(rdb, x)
     return x
 
-def gate_(g:Gate, f):
+def gate_(g, f):
     "`Gate`: the confidence map of the next level."
-    return torch.sigmoid(reflect_conv(g.down, torch.cat([reflect_conv(g.feat, f), channel_pool(f)], 1)))
+    return torch.sigmoid(reflect_conv(g.down, torch.cat([reflect_conv(g.feat, f), _pool_(f)], 1)))
 
 # %% ../nbs/01a_fast.ipynb #57511b9d
-def block_(b:DecoderBlock, x):
+def block_(b, x):
     "`DecoderBlock`, in place."
     return dau_(b.dau_out, lrelu_(reflect_conv(b.conv2, lrelu_(reflect_conv(b.conv1, dau_(b.dau_in, x))))))
 
-def up_(up:Up, x):
+def up_(up, x):
     "`Up` with its 1×1 convolution first: it commutes with copying pixels, and runs on a quarter of them."
     return F.interpolate(up.conv(x), scale_factor=2., mode='nearest')
 
-def head_(head:Head, x):
+def head_(head, x):
     "`Head`, in place."
     return reflect_conv(head.conv2, lrelu_(reflect_conv(head.conv1, x)))
 
@@ -149,7 +149,7 @@ def dau_conv_parts(dau, conv:nn.Conv2d, parts:list)->torch.Tensor:
         out = y if out is None else out.add_(y); c0 += sizes[i]
     return out if conv.bias is None else out.add_(conv.bias.view(1, -1, 1, 1))
 
-def block_parts_(b:DecoderBlock, parts:list)->torch.Tensor:
+def block_parts_(b, parts:list)->torch.Tensor:
     "`DecoderBlock` on cat(parts, 1), without ever building the concatenation (empties `parts` as it goes)."
     y = reflect_conv(b.conv2, lrelu_(dau_conv_parts(b.dau_in, b.conv1, parts)))
     return dau_(b.dau_out, lrelu_(y))
@@ -157,7 +157,7 @@ def block_parts_(b:DecoderBlock, parts:list)->torch.Tensor:
 def fuse_parts_(fusion, parts:list)->torch.Tensor:
     "A fusion block from [whole, over (+ under), under or None]: no concatenation buffer, each input let go once used."
     whole, over, under = parts; parts.clear()
-    if isinstance(fusion, ConcatFusion): return lrelu_(fusion.proj(whole if over is None else torch.cat([over, under, whole], 1)))
+    if hasattr(fusion, 'proj'): return lrelu_(fusion.proj(whole if over is None else torch.cat([over, under, whole], 1)))   # ConcatFusion
     if over is None: x = block_(fusion.block, whole)
     else:
         bp = [over if under is None else over.add_(under), whole]; over = under = None
@@ -171,7 +171,7 @@ def _cat_clear(xs:list):
     "torch.cat(xs), emptying xs: the parts die as soon as the result exists."
     out = torch.cat(xs); xs.clear(); return out
 
-def _level0(model:EIN, ldr, mask_down, mask_up, compact:bool)->tuple:
+def _level0(model, ldr, mask_down, mask_up, compact:bool)->tuple:
     "The full-resolution work of the first two stages one branch at a time: level 0's (whole, over, under), stage 2's output, the next gates."
     cfg, st = model.config, model.stages
     m = [mask_down.mean(1, keepdim=True), mask_up.mean(1, keepdim=True)]
@@ -187,7 +187,7 @@ def _level0(model:EIN, ldr, mask_down, mask_up, compact:bool)->tuple:
     del under, over
     return lvl0, stage_tail_(st[1], _cat_clear(down)), torch.cat(nxt) if nxt else None
 
-def decode_parts_(model:EIN, level, ldr)->torch.Tensor:
+def decode_parts_(model, level, ldr)->torch.Tensor:
     "`decode_levels` in place: every input let go as soon as it is used, the concatenations never built."
     x = block_(model.decoders[0], fuse_parts_(model.fusions[0], list(level(3))))
     for i, k in enumerate((2, 1, 0)):
@@ -197,7 +197,7 @@ def decode_parts_(model:EIN, level, ldr)->torch.Tensor:
     return model.output(head_(model.head, x).float(), ldr.float())
 
 # %% ../nbs/01a_fast.ipynb #70da18de
-def _forward_cpu(model:EIN, ldr, mask_down, mask_up)->torch.Tensor:
+def _forward_cpu(model, ldr, mask_down, mask_up)->torch.Tensor:
     cfg, B = model.config, ldr.shape[0]
     if not cfg.branches:
         feats, f = [], ldr
@@ -224,10 +224,10 @@ def _forward_cpu(model:EIN, ldr, mask_down, mask_up)->torch.Tensor:
         return x[2 * B:], x[B:2 * B], x[:B]
     return decode_parts_(model, level, ldr)
 
-def forward_cpu(model:EIN, ldr, mask_down=None, mask_up=None)->torch.Tensor:
+def forward_cpu(model, ldr, mask_down=None, mask_up=None)->torch.Tensor:
     "The paper's forward for CPU inference: NHWC, in place, level 0 one branch at a time, the decoder's inputs part by part."
     if torch.is_grad_enabled(): raise RuntimeError("forward_cpu overwrites its intermediates: run it under torch.no_grad() or torch.inference_mode()")
-    if mask_down is None: mask_down, mask_up = exposure_masks(ldr)
+    if mask_down is None: mask_down, mask_up = model.masks(ldr)
     cl = lambda t: t.contiguous(memory_format=torch.channels_last)      # oneDNN's convolutions are faster in NHWC
     return _forward_cpu(model, cl(ldr), cl(mask_down), cl(mask_up)).contiguous()
 
@@ -242,30 +242,14 @@ def reuse_freed_memory()->bool:
     return bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(libc.mallopt(M_TRIM_THRESHOLD, 2 ** 30))
 
 # %% ../nbs/01a_fast.ipynb #f967ec86
-def forward_kept(model:EIN, ldr, mask_down=None, mask_up=None)->torch.Tensor:
+def forward_kept(model, ldr, mask_down=None, mask_up=None)->torch.Tensor:
     "The paper's forward keeping every block's output alive until the end, as the authors' code does (their peak memory)."
-    blocks = (EncoderStage, RDB, Gate, FeatureFusion, ConcatFusion, DecoderBlock, Up, Head)
+    tops = [m for c in model.children() for m in (c if isinstance(c, (nn.ModuleList, nn.Sequential)) else [c])]   # stages, bottleneck, gates, fusions, decoders, ups, head
     kept = []
-    hooks = [m.register_forward_hook(lambda m, i, o: kept.append(o)) for m in model.modules() if isinstance(m, blocks)]
+    hooks = [m.register_forward_hook(lambda m, i, o: kept.append(o)) for m in tops]
     try: return model.forward_reference(ldr, mask_down, mask_up)
     finally:
         for h in hooks: h.remove()
-
-# %% ../nbs/01a_fast.ipynb #f802e7a9
-@patch
-def path_for(self:EIN, device_type:str)->str:
-    "Which forward runs: 'reference' (fast=False); 'batched' (training, and inference on any device but the CPU: the shared encoder on a batch of the three branches, ordinary ops, the fewest kernels); 'cpu' (CPU inference: NHWC, in place, the decoder's inputs part by part)."
-    if not self.fast: return 'reference'
-    return 'batched' if torch.is_grad_enabled() or device_type != 'cpu' else 'cpu'
-
-@patch
-def forward(self:EIN, ldr, # B×3×H×W SDR in [0, 1] (H, W multiples of 8, ≥ 72)
-            mask_down=None, mask_up=None, # its exposure masks (computed when omitted)
-           )->torch.Tensor: # B×3×H×W relative HDR
-    "EIN's forward as callers get it: the paper's function, by the path `path_for` picks for where it runs."
-    path = self.path_for(ldr.device.type)
-    if path == 'reference': return self.forward_reference(ldr, mask_down, mask_up)
-    return (forward_batched if path == 'batched' else forward_cpu)(self, ldr, mask_down, mask_up)
 
 # %% ../nbs/01a_fast.ipynb #a0023673
 def count_ops(fn)->dict:

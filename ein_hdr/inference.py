@@ -26,6 +26,7 @@ DEFAULT_MODEL = WEIGHTS_DIR/'ein_default.safetensors'
 def load_model(checkpoint=None, # our checkpoint (.pt, .safetensors) or the authors' .pth; None: the shipped default model
                device='cpu',
                head:str|None=None, # the head of a bare state_dict in our layout ('sigmoid' or 'residual'; None: the paper's, with a warning)
+               fast:bool=True, # faster routes where they compute the same function (False: always the paper's forward)
               )->EIN:
     "An EIN ready for inference (eval mode, fast path); loading runs no code from the file."
     if checkpoint is None:
@@ -33,7 +34,7 @@ def load_model(checkpoint=None, # our checkpoint (.pt, .safetensors) or the auth
             raise CheckpointError(f"no default model is shipped at {DEFAULT_MODEL}; pass --checkpoint PATH "
                                   "(a checkpoint from `ein_hdr train`, or the authors' EIN .pth)")
         checkpoint = DEFAULT_MODEL
-    return load_official_checkpoint(checkpoint, device=device, head=head).eval()
+    return load_official_checkpoint(checkpoint, device=device, head=head, fast=fast).eval()
 
 def trained_scenes(checkpoint)->list:
     "Names (file stems) of the scenes a model was trained on (training and validation), from its metadata; [] if it does not say."
@@ -99,7 +100,7 @@ def reconstruct(model:EIN, # the network
     if tile is None:
         rs = paper_size(H, W) if resize_mode == 'paper' else (H, W)
         with amp: return predict(model, s, resize_mode=resize_mode, device=dev, multiple=multiple, size=size(*rs))[0].float().permute(1, 2, 0).cpu().numpy()
-    md, mu = exposure_masks(s)
+    md, mu = model.masks(s)
     acc = np.zeros((H, W, 3), np.float32); wsum = np.zeros((H, W, 1), np.float32)
     ys, xs = tile_starts(H, tile, overlap), tile_starts(W, tile, overlap)
     for y in ys:

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import mu_law, luminance, pu21_encode, reinhard, WELL_EXPOSED, PEAK_NITS, PEAK_PCT
+from .core import mu_law, luminance, pu21_encode, reinhard, WELL_EXPOSED, PEAK_NITS, PEAK_PCT, Registry
 from .model import smoothstep
 
 # %% auto #0
@@ -171,17 +171,18 @@ class LossTerm:
     needs:tuple=()
     doc:str=''
 
-LOSS_TERMS = {} # name → LossTerm, in the order they were registered
+LOSS_TERMS = Registry('loss term', "register one with @loss_term(name), in a file the run names in `code`", origin=lambda t: t.fn) # name → LossTerm, in the order registered
 _NOT_TERMS = ('time', 'epoch', 'step', 'lr', 'loss', 'imgs_per_s', 'bad') # log.csv columns a term may not take
 
 def loss_term(name:str, # the term's weight key and its log.csv column
               needs=(), # what else it reads: 'ldr' (the SDR input), 'vgg' (VGG19 features)
+              override:bool=False, # replace a term that other code registered under this name (e.g. the paper's)
              ):
-    "Register `fn(x:LossInputs)->scalar` as a loss term (a decorator); a name registered again is replaced."
+    "Register `fn(x:LossInputs)->scalar` as a loss term (a decorator); a name that is taken is refused unless `override`."
     if not re.fullmatch(r'[a-z][a-z0-9_]*', name) or name in _NOT_TERMS or name.startswith('valid_') or name.endswith('_s'):
         raise ValueError(f"loss term name {name!r}: use lower-case letters, digits and _, not a log.csv column ({', '.join(_NOT_TERMS)}, valid_*, *_s)")
     def register(fn):
-        LOSS_TERMS[name] = LossTerm(name, fn, tuple(needs), (fn.__doc__ or '').strip().splitlines()[0] if fn.__doc__ else '')
+        LOSS_TERMS.add(name, LossTerm(name, fn, tuple(needs), (fn.__doc__ or '').strip().splitlines()[0] if fn.__doc__ else ''), override)
         return fn
     return register
 
@@ -229,7 +230,7 @@ def check_loss(weights:dict, # term name → weight
     if not isinstance(weights, dict) or not weights: raise ValueError(f"{where}: expected a table of term = weight, got {weights!r}")
     bad = [k for k in weights if k not in LOSS_TERMS]
     if bad: raise ValueError(f"{where}: unknown loss term{'s' * (len(bad) > 1)} {', '.join(map(repr, bad))} (known: {', '.join(LOSS_TERMS)}; "
-                             "a term of your own is registered with @loss_term in a module the run names in loss_modules)")
+                             "a term of your own is registered with @loss_term in a file the run names in `code`)")
     for k, v in weights.items():
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             raise ValueError(f"{where}.{k}: the weight must be a number ≥ 0, got {v!r}")

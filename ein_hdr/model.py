@@ -13,16 +13,19 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .core import atomic_write, SDR_GAMMA, gamma_to_linear
+from .core import atomic_write, SDR_GAMMA, gamma_to_linear, Registry, RegistryError
+from .fast import forward_batched, forward_cpu
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'network_diagram', 'conv', 'lrelu', 'channel_pool', 'ChannelAttention', 'SpatialAttention', 'Attention',
-           'DAU', 'DenseLayer', 'RDB', 'EncoderStage', 'Gate', 'DecoderBlock', 'FeatureFusion', 'ConcatFusion', 'Up',
-           'Head', 'to_uint8', 'grey_uint8', 'exposure_masks', 'EINConfig', 'Limit', 'ge', 'gt', 'within', 'one_of',
-           'check_fields', 'EIN', 'smoothstep', 'residual_output', 'official_prefix_map', 'strip_prefix',
-           'to_official_state_dict', 'from_official_state_dict', 'CheckpointError', 'CheckpointWarning',
-           'read_checkpoint', 'load_official_checkpoint', 'save_model', 'valid_size', 'pad_to_valid', 'paper_size',
-           'resize', 'as_batch', 'predict', 'flops_per_mpix', 'ablation_table']
+__all__ = ['BLOCKS', 'PAPER_BLOCKS', 'ROUTE_BLOCKS', 'ABLATIONS', 'network_diagram', 'block', 'conv', 'lrelu', 'channel_pool',
+           'ChannelAttention', 'SpatialAttention', 'Attention', 'DAU', 'DenseLayer', 'RDB', 'EncoderStage', 'Gate',
+           'DecoderBlock', 'FeatureFusion', 'ConcatFusion', 'Up', 'Head', 'smoothstep', 'residual_output',
+           'sigmoid_head', 'residual_head', 'to_uint8', 'grey_uint8', 'gaussian_masks', 'masks_of_grey',
+           'exposure_masks', 'Conv3Attention', 'EINConfig', 'Limit', 'ge', 'gt', 'within', 'one_of', 'check_fields',
+           'EIN', 'FastPathWarning', 'route_blocker', 'official_prefix_map', 'strip_prefix', 'to_official_state_dict',
+           'from_official_state_dict', 'CheckpointError', 'CheckpointWarning', 'read_checkpoint',
+           'load_official_checkpoint', 'save_model', 'valid_size', 'pad_to_valid', 'paper_size', 'resize', 'as_batch',
+           'predict', 'flops_per_mpix', 'ablation_table']
 
 # %% ../nbs/01_model.ipynb #8de0e1b4
 def network_diagram(head:str='sigmoid', # 'sigmoid' (paper) or 'residual'
@@ -69,6 +72,27 @@ def network_diagram(head:str='sigmoid', # 'sigmoid' (paper) or 'residual'
     ax.set_title('EIN: exposure branches over one shared encoder, fused at every scale', fontsize=10)
     return fig
 
+# %% ../nbs/01_model.ipynb #60e112e8
+BLOCKS = dict( # the network's swappable parts by kind: each a `Registry` of name → maker (the paper's are registered where they are defined)
+    attention=Registry('attention block', "a maker (c) → a module mapping B×c×H×W to the same shape; register it with @block('attention', name)"),
+    rdb=Registry('bottleneck block', "a maker (c, growth) → a module mapping B×c×H×W to the same shape; @block('rdb', name)"),
+    gate=Registry('gate', "a maker (c) → a module mapping B×c×H×W to a B×1×(H/2)×(W/2) confidence in (0, 1); @block('gate', name)"),
+    fusion=Registry('fusion block', "a maker (c, branches, attention) → a module (whole, over, under) ↦ B×c×H×W; @block('fusion', name)"),
+    head=Registry('head', "a function (r, ldr, cfg) → HDR from the head's three channels; @block('head', name)"),
+    exposure_masks=Registry('exposure masks', "a function (g, sigma2) → (mask_down, mask_up), g the B×1×H×W grey level in [0, 1]; @block('exposure_masks', name)"))
+PAPER_BLOCKS = dict(attention='dau', rdb='rdb', gate='paper', fusion='ff', head='sigmoid', exposure_masks='paper') # the paper's parts: EINConfig's defaults
+
+def block(kind:str, # a key of BLOCKS
+          name:str, # the name a configuration or a study gives it: `model = { attention = "conv3" }`
+          override:bool=False, # replace a part that other code registered under this name
+          **facts): # set on the maker, e.g. starts_at_zero=True for a head whose untrained output is the linearised SDR
+    "Register a part of the network (a decorator on the class or function that makes it)."
+    if kind not in BLOCKS: raise RegistryError(f"unknown kind of block {kind!r} (kinds: {', '.join(BLOCKS)})")
+    def register(maker):
+        for k, v in facts.items(): setattr(maker, k, v)
+        return BLOCKS[kind].add(name, maker, override)
+    return register
+
 # %% ../nbs/01_model.ipynb #0882909a
 def conv(cin:int, cout:int, k:int=3, stride:int=1, dilation:int=1, bias:bool=True)->nn.Conv2d:
     "A k×k convolution with reflection padding (k//2, or the dilation for dilated convs); 1×1 without padding."
@@ -106,6 +130,7 @@ class Attention(nn.Module):
         self.ca, self.sa = ChannelAttention(c), SpatialAttention()
     def forward(self, x): return self.sa(self.ca(x))
 
+@block('attention', 'dau')
 class DAU(Attention):
     "Dual attention unit: spatial(channel(x)) + x."
     def forward(self, x): return self.sa(self.ca(x)) + x
@@ -118,6 +143,7 @@ class DenseLayer(nn.Module):
         self.conv = conv(cin, growth, 3, dilation=dilation)
     def forward(self, x): return torch.cat([x, lrelu(self.conv(x))], 1)
 
+@block('rdb', 'rdb')
 class RDB(nn.Module):
     "Residual dense block: 4 dense layers (dilations 1,2,4,8), 1×1 fuse, attention, plus x."
     def __init__(self, c:int, growth:int):
@@ -132,14 +158,15 @@ class RDB(nn.Module):
 
 # %% ../nbs/01_model.ipynb #9dcec71e
 class EncoderStage(nn.Module):
-    "conv (7×7 for the first stage, else 3×3 stride 2), LReLU, conv 3×3, LReLU, DAU."
-    def __init__(self, cin:int, cout:int, first:bool=False):
+    "conv (7×7 for the first stage, else 3×3 stride 2), LReLU, conv 3×3, LReLU, DAU (or the attention block given)."
+    def __init__(self, cin:int, cout:int, first:bool=False, attention=None):
         super().__init__()
         self.conv1 = conv(cin, cout, 7 if first else 3, stride=1 if first else 2)
         self.conv2 = conv(cout, cout, 3)
-        self.dau = DAU(cout)
+        self.dau = (attention or DAU)(cout)
     def forward(self, x): return self.dau(lrelu(self.conv2(lrelu(self.conv1(x)))))
 
+@block('gate', 'paper')
 class Gate(nn.Module):
     "Confidence map: sigmoid(conv7×7 stride 2(concat(conv3×3(f), max_c f, mean_c f))), half resolution."
     def __init__(self, c:int):
@@ -150,27 +177,29 @@ class Gate(nn.Module):
 
 # %% ../nbs/01_model.ipynb #b3d45b4b
 class DecoderBlock(nn.Module):
-    "DAU, conv 3×3, LReLU, conv 3×3, LReLU, DAU."
-    def __init__(self, cin:int, cout:int):
+    "DAU, conv 3×3, LReLU, conv 3×3, LReLU, DAU (or the attention block given)."
+    def __init__(self, cin:int, cout:int, attention=None):
         super().__init__()
-        self.dau_in, self.dau_out = DAU(cin), DAU(cout)
+        self.dau_in, self.dau_out = (attention or DAU)(cin), (attention or DAU)(cout)
         self.conv1, self.conv2 = conv(cin, cout), conv(cout, cout)
     def forward(self, x): return self.dau_out(lrelu(self.conv2(lrelu(self.conv1(self.dau_in(x))))))
 
+@block('fusion', 'ff')
 class FeatureFusion(nn.Module):
     "The paper's fusion: block(cat(over+under, whole)) + LReLU(conv(whole)), then 7×7 and 3×3 convs."
-    def __init__(self, c:int, branches:bool=True):
+    def __init__(self, c:int, branches:bool=True, attention=None):
         super().__init__()
-        self.block = DecoderBlock(2 * c if branches else c, c)
+        self.block = DecoderBlock(2 * c if branches else c, c, attention)
         self.glob = conv(c, c, 3)
         self.out1, self.out2 = conv(c, c, 7), conv(c, c, 3)
     def forward(self, whole, over=None, under=None):
         x = self.block(whole if over is None else torch.cat([over + under, whole], 1))
         return lrelu(self.out2(lrelu(self.out1(lrelu(self.glob(whole)) + x))))
 
+@block('fusion', 'concat')
 class ConcatFusion(nn.Module):
-    "Ablation: fuse by plain concatenation of the branches and a 1×1 convolution."
-    def __init__(self, c:int, branches:bool=True):
+    "Ablation: fuse by plain concatenation of the branches and a 1×1 convolution (no attention)."
+    def __init__(self, c:int, branches:bool=True, attention=None):
         super().__init__()
         self.proj = nn.Conv2d(3 * c if branches else c, c, 1)
     def forward(self, whole, over=None, under=None):
@@ -191,6 +220,30 @@ class Head(nn.Module):
         self.conv1, self.conv2 = conv(c, c, 3), conv(c, 3, 7)
     def forward(self, x): return self.conv2(lrelu(self.conv1(x)))
 
+# %% ../nbs/01_model.ipynb #ee690bb6
+def smoothstep(x, lo:float, hi:float):
+    "0 below lo, 1 above hi, a cubic in between."
+    t = ((x - lo) / (hi - lo)).clamp(0, 1)
+    return t * t * (3 - 2 * t)
+
+def residual_output(ldr, # B×3×H×W SDR in [0, 1]
+                    log_gain, # B×3×H×W, or one number for every pixel
+                    gamma:float=SDR_GAMMA, knee:float=0.85, gain_mask:str='max'):
+    "The residual head's HDR: linearised SDR × exp(w · log_gain), the weight w rising from 0 at `knee` to 1 at clipping."
+    level = ldr if gain_mask == 'channel' else ldr.amax(1, keepdim=True)
+    return gamma_to_linear(ldr, gamma) * torch.exp(smoothstep(level, knee, 1.) * log_gain)
+
+@block('head', 'sigmoid')
+def sigmoid_head(r, ldr, cfg:EINConfig):
+    "The paper's head: relative HDR in [0, 1]."
+    return torch.sigmoid(r)
+
+@block('head', 'residual', starts_at_zero=True)
+def residual_head(r, ldr, cfg:EINConfig):
+    "The linearised SDR times a gain near clipping, log-gain s·r (s = `res_scale`), in float32 also under autocast."
+    return residual_output(ldr, r.float() * cfg.res_scale, cfg.gamma, cfg.knee, cfg.gain_mask)
+
+
 # %% ../nbs/01_model.ipynb #dc924fdd
 def to_uint8(sdr:torch.Tensor)->torch.Tensor:
     "uint8 SDR from uint8 or float [0,1] input."
@@ -202,36 +255,61 @@ def grey_uint8(sdr:torch.Tensor)->torch.Tensor:
     s = to_uint8(sdr).to(torch.int32)
     return (9798 * s[:, 0:1] + 19235 * s[:, 1:2] + 3735 * s[:, 2:3] + 16384) >> 15
 
-def exposure_masks(sdr:torch.Tensor, # B×3×H×W (or 3×H×W) SDR, uint8 or float in [0,1]
+@block('exposure_masks', 'paper')
+def gaussian_masks(g, # B×1×H×W grey level, normalised to [0, 1]
                    sigma2:float=0.005, # Gaussian variance: exp(-(g-c)²/(2σ²)) = exp(-(g-c)²/0.01)
+                  )->tuple:
+    "The authors' masks of a normalised grey level: Gaussian bumps at 0 (under) and 1 (over), each dilated 3×3."
+    dil = lambda m: F.max_pool2d(m, 3, stride=1, padding=1)
+    return dil(torch.exp(-g ** 2 / (2 * sigma2))), dil(torch.exp(-(g - 1) ** 2 / (2 * sigma2)))
+
+def masks_of_grey(g, # B×1×H×W grey level in [0, 1]
+                  sigma2:float=0.005, kind:str='paper', # a key of BLOCKS['exposure_masks']
+                 )->tuple: # (mask_down, mask_up), each float32 B×3×H×W
+    "The exposure masks of a normalised grey level, by the registered maker `kind`, repeated to three channels."
+    down, up = BLOCKS['exposure_masks'][kind](g, sigma2)
+    return down.expand(-1, 3, -1, -1).contiguous(), up.expand(-1, 3, -1, -1).contiguous()
+
+def exposure_masks(sdr:torch.Tensor, # B×3×H×W (or 3×H×W) SDR, uint8 or float in [0,1]
+                   sigma2:float=0.005, # the paper's masks' Gaussian variance
+                   kind:str='paper', # which registered masks (`EINConfig.exposure_masks`)
                   )->tuple: # (mask_down, mask_up), each float32 B×3×H×W
-    "The authors' under/over-exposure masks, batched, on the input's device."
+    "The authors' under/over-exposure masks (or the registered `kind`), batched, on the input's device: grey levels normalised by the image's own range."
     if sdr.dim() == 3: sdr = sdr[None]
     if sdr.dim() != 4 or sdr.shape[1] != 3: raise ValueError(f"exposure_masks: expected B×3×H×W SDR, got {tuple(sdr.shape)}")
     g = grey_uint8(sdr).float()
     lo, hi = g.amin((1, 2, 3), keepdim=True), g.amax((1, 2, 3), keepdim=True)
     rng = hi - lo
-    g = torch.where(rng > 0, (g - lo) / rng.clamp_min(1), g / 255.)
-    down = torch.exp(-g ** 2 / (2 * sigma2))
-    up = torch.exp(-(g - 1) ** 2 / (2 * sigma2))
-    dil = lambda m: F.max_pool2d(m, 3, stride=1, padding=1).expand(-1, 3, -1, -1).contiguous()
-    return dil(down), dil(up)
+    return masks_of_grey(torch.where(rng > 0, (g - lo) / rng.clamp_min(1), g / 255.), sigma2, kind)
+
+# %% ../nbs/01_model.ipynb #68bdc97f
+@block('attention', 'conv3')
+class Conv3Attention(nn.Module):
+    "Ablation: a 3×3 convolution with a residual in the attention block's place (x + LReLU(conv(x)))."
+    def __init__(self, c:int):
+        super().__init__()
+        self.conv = conv(c, c, 3)
+    def forward(self, x): return x + lrelu(self.conv(x))
 
 # %% ../nbs/01_model.ipynb #574d2876
 @dataclass
 class EINConfig:
-    "Widths and ablation switches of an EIN model (defaults: the paper's)."
+    "Widths, ablation switches and parts of an EIN model (defaults: the paper's)."
     num_c:int=32 # base width C
     depth:int=3 # residual dense blocks in the bottleneck (0-3)
     branches:bool=True # under/over exposure branches (False: whole-image branch only)
     gates:bool=True # gate the branch features at every scale (False: masks only at the input)
-    fusion:str='ff' # 'ff' (paper) or 'concat'
-    head:str='sigmoid' # 'sigmoid' (paper) or 'residual'
+    fusion:str='ff' # the fusion block: 'ff' (paper), 'concat', or one registered with @block('fusion', name)
+    head:str='sigmoid' # the head: 'sigmoid' (paper), 'residual', or one registered with @block('head', name)
     head_init:str='kaiming' # 'kaiming' (paper) or 'linear'
     gamma:float=SDR_GAMMA # SDR linearisation used by the residual head (1-4)
     knee:float=0.85 # residual head: SDR level where the gain starts to apply (0 ≤ knee < 1)
     gain_mask:str='max' # residual head: the knee reads the largest channel ('max') or each channel ('channel')
     res_scale:float=0.05 # residual head: log-gain = res_scale · conv output, in (0, 1] (keeps early Adam steps from swinging the gain)
+    attention:str='dau' # the attention block of the encoder and decoder: 'dau' (paper) or one registered with @block('attention', name)
+    rdb:str='rdb' # the bottleneck's block: 'rdb' (paper) or one registered with @block('rdb', name)
+    gate:str='paper' # the branches' gates: 'paper' or one registered with @block('gate', name)
+    exposure_masks:str='paper' # the exposure masks: 'paper' (Gaussians at 0 and 1) or ones registered with @block('exposure_masks', name)
 
     def __post_init__(self):
         if self.num_c < 8 or self.num_c % 8: raise ValueError(f"num_c must be a positive multiple of 8, got {self.num_c}")
@@ -239,11 +317,15 @@ class EINConfig:
         if not 1 <= self.gamma <= 4: raise ValueError(f"gamma must be in [1, 4], got {self.gamma}")
         if not 0 <= self.knee < 1: raise ValueError(f"knee must be in [0, 1), got {self.knee}")
         if not 0 < self.res_scale <= 1: raise ValueError(f"res_scale must be in (0, 1], got {self.res_scale}")
-        for k, ok in (('fusion', ('ff', 'concat')), ('head', ('sigmoid', 'residual')), ('head_init', ('kaiming', 'linear')),
-                      ('gain_mask', ('max', 'channel'))):
+        for k, ok in (('head_init', ('kaiming', 'linear')), ('gain_mask', ('max', 'channel'))):
             if getattr(self, k) not in ok: raise ValueError(f"{k} must be one of {ok}, got {getattr(self, k)!r}")
+        for k in BLOCKS:
+            try: BLOCKS[k][getattr(self, k)]
+            except RegistryError as e: raise ValueError(f"{k}: {e}") from None
     @property
-    def is_paper(self)->bool: return (self.depth, self.branches, self.gates, self.fusion, self.head) == (3, True, True, 'ff', 'sigmoid')
+    def is_paper(self)->bool:
+        "The paper's network: three branches, gates, depth 3 and the paper's parts."
+        return (self.depth, self.branches, self.gates) == (3, True, True) and all(getattr(self, k) == v for k, v in PAPER_BLOCKS.items())
 
 # %% ../nbs/01_model.ipynb #ded890ee
 class Limit:
@@ -283,20 +365,20 @@ def check_fields(obj, # a dataclass instance
 class EIN(nn.Module):
     "Exposure-Induced Network (Liu et al. 2025): three exposure branches over one shared encoder."
     def __init__(self, num_c:int=32, # base width C (the paper's: 32)
-                 fast:bool=True, # let `ein_hdr.fast` compute the same function by a faster path (False: always the paper's forward)
+                 fast:bool=True, # run a faster route to the same function where one covers every block (False: always the paper's forward)
                  **kw): # `EINConfig` fields, or `config=EINConfig(...)`
         super().__init__()
         cfg = self.config = kw.pop('config', None) or EINConfig(num_c=num_c, **kw)
         C, self.fast = cfg.num_c, fast
+        att, rdb, gate, fusion = (BLOCKS[k][getattr(cfg, k)] for k in ('attention', 'rdb', 'gate', 'fusion'))   # the configured parts
         widths = [C, 2 * C, 4 * C, 8 * C]
-        self.stages = nn.ModuleList(EncoderStage(3 if i == 0 else widths[i - 1], w, first=i == 0) for i, w in enumerate(widths))
-        self.bottleneck = nn.Sequential(*[RDB(8 * C, 2 * C) for _ in range(cfg.depth)])
+        self.stages = nn.ModuleList(EncoderStage(3 if i == 0 else widths[i - 1], w, i == 0, att) for i, w in enumerate(widths))
+        self.bottleneck = nn.Sequential(*[rdb(8 * C, 2 * C) for _ in range(cfg.depth)])
         n_gates = 3 if (cfg.branches and cfg.gates) else 0
-        self.gates_under = nn.ModuleList(Gate(w) for w in widths[:n_gates])
-        self.gates_over = nn.ModuleList(Gate(w) for w in widths[:n_gates])
-        Fusion = FeatureFusion if cfg.fusion == 'ff' else ConcatFusion
-        self.fusions = nn.ModuleList(Fusion(w, cfg.branches) for w in widths[::-1])            # levels 4,3,2,1
-        self.decoders = nn.ModuleList(DecoderBlock(i, o) for i, o in ((8 * C, 4 * C), (6 * C, 3 * C), (4 * C, 2 * C), (2 * C, C)))
+        self.gates_under = nn.ModuleList(gate(w) for w in widths[:n_gates])
+        self.gates_over = nn.ModuleList(gate(w) for w in widths[:n_gates])
+        self.fusions = nn.ModuleList(fusion(w, cfg.branches, att) for w in widths[::-1])                # levels 4,3,2,1
+        self.decoders = nn.ModuleList(DecoderBlock(i, o, att) for i, o in ((8 * C, 4 * C), (6 * C, 3 * C), (4 * C, 2 * C), (2 * C, C)))
         self.ups = nn.ModuleList(Up(i, o) for i, o in ((4 * C, 2 * C), (3 * C, 2 * C), (2 * C, C)))
         self.head = Head(C)
         self.reset_parameters()
@@ -310,8 +392,12 @@ class EIN(nn.Module):
                 else: nn.init.normal_(m.weight, 0., 0.02)
                 if m.bias is not None: nn.init.zeros_(m.bias)
         last = self.head.conv2
-        if self.config.head == 'residual': nn.init.zeros_(last.weight)        # untrained: output = linearised SDR
+        if getattr(BLOCKS['head'][self.config.head], 'starts_at_zero', False): nn.init.zeros_(last.weight)   # untrained: e.g. the linearised SDR
         elif self.config.head_init == 'linear': nn.init.normal_(last.weight, std=1e-3)
+
+    def masks(self, sdr)->tuple:
+        "The exposure masks this model's configuration names (`exposure_masks`), of B×3×H×W SDR."
+        return exposure_masks(sdr, kind=self.config.exposure_masks)
 
 # %% ../nbs/01_model.ipynb #09675855
 def _down2(a): 
@@ -354,25 +440,11 @@ def decode(self:EIN, whole:list, # the whole-image features of levels 1-4
     return x
 
 # %% ../nbs/01_model.ipynb #68cf1d05
-def smoothstep(x, lo:float, hi:float):
-    "0 below lo, 1 above hi, a cubic in between."
-    t = ((x - lo) / (hi - lo)).clamp(0, 1)
-    return t * t * (3 - 2 * t)
-
-def residual_output(ldr, # B×3×H×W SDR in [0, 1]
-                    log_gain, # B×3×H×W, or one number for every pixel
-                    gamma:float=SDR_GAMMA, knee:float=0.85, gain_mask:str='max'):
-    "The residual head's HDR: linearised SDR × exp(w · log_gain), the weight w rising from 0 at `knee` to 1 at clipping."
-    level = ldr if gain_mask == 'channel' else ldr.amax(1, keepdim=True)
-    return gamma_to_linear(ldr, gamma) * torch.exp(smoothstep(level, knee, 1.) * log_gain)
-
 @patch
 def output(self:EIN, r, # the head's three channels
            ldr): # the SDR input (the residual head scales its linearised values)
-    "Sigmoid (paper), or the residual head with log-gain s·r (s = `res_scale`)."
-    cfg = self.config
-    if cfg.head == 'sigmoid': return torch.sigmoid(r)
-    return residual_output(ldr, r.float() * cfg.res_scale, cfg.gamma, cfg.knee, cfg.gain_mask)   # the gain in float32, also under autocast
+    "The HDR image from the head's three channels, by the configured head (`BLOCKS['head']`)."
+    return BLOCKS['head'][self.config.head](r, ldr, self.config)
 
 # %% ../nbs/01_model.ipynb #da38b6de
 @patch
@@ -380,7 +452,7 @@ def forward(self:EIN, ldr, # B×3×H×W SDR in [0, 1] (H, W multiples of 8, ≥ 
             mask_down=None, mask_up=None, # its exposure masks (computed when omitted)
            )->torch.Tensor: # B×3×H×W relative HDR
     "The paper's forward: three branches through the shared encoder, fused and decoded, then the head."
-    if mask_down is None: mask_down, mask_up = exposure_masks(ldr)
+    if mask_down is None: mask_down, mask_up = self.masks(ldr)
     cfg = self.config
     whole, _ = self.encode_branch(ldr)                                                # the whole image, ungated
     if cfg.branches:
@@ -391,7 +463,66 @@ def forward(self:EIN, ldr, # B×3×H×W SDR in [0, 1] (H, W multiples of 8, ≥ 
     else: under = over = [None] * 4
     return self.output(self.head(self.decode(whole, over, under)), ldr)
 
-EIN.forward_reference = EIN.forward          # the paper's forward under a name that `ein_hdr.fast` leaves alone
+EIN.forward_reference = EIN.forward          # the paper's forward, under the name it keeps when `forward` picks a route (below)
+
+# %% ../nbs/01_model.ipynb #0167415c
+class FastPathWarning(UserWarning):
+    "EIN ran its paper's forward because no faster route covers one of its parts (said once per model and reason)."
+
+ROUTE_BLOCKS = (ChannelAttention, SpatialAttention, Attention, DAU, DenseLayer, RDB, EncoderStage, Gate, DecoderBlock,
+                FeatureFusion, ConcatFusion, Up, Head, nn.Conv2d, nn.ModuleList, nn.Sequential) # the modules the routes of 01a_fast compute themselves
+_PROVEN = {c: c.forward for c in ROUTE_BLOCKS}                      # their forwards as defined here: what 01a_fast proves the routes equal to
+_PROVEN_EIN = {n: getattr(EIN, n) for n in ('forward_reference', 'encode_stage', 'encode_branch', 'decode')}   # what the routes rearrange
+_PROVEN_FNS = dict(lrelu=lrelu, channel_pool=channel_pool, _down2=_down2)                                  # what those forwards call
+_GLOBAL_HOOKS = ('_global_forward_hooks', '_global_forward_pre_hooks', '_global_backward_hooks', '_global_backward_pre_hooks')
+
+def route_blocker(model:EIN)->str|None:
+    "Why no faster route may run `model`: its first part that is not exactly a block, with the forward, the routes were proven equal to (None: all are)."
+    cls = type(model)
+    for n, f in _PROVEN_EIN.items():
+        if getattr(cls, n) is not f: return f"{cls.__name__}.{n} is not the method the routes were proven equal to"
+    for n, f in _PROVEN_FNS.items():
+        if globals().get(n) is not f: return f"ein_hdr.model.{n} was replaced"
+    if any(getattr(nn.modules.module, h, None) for h in _GLOBAL_HOOKS): return "a global module hook is registered (the routes would skip it)"
+    for m in model.modules():
+        t, d = type(m), m.__dict__
+        if m is not model and _PROVEN.get(t) is not t.forward or 'forward' in d or \
+           d['_forward_hooks'] or d['_forward_pre_hooks'] or d['_backward_hooks'] or d['_backward_pre_hooks']:
+            name = next(n for n, x in model.named_modules() if x is m) or 'the model'
+            if 'forward' in d: return f"{name}: its forward was replaced on the instance"
+            if m is model or t in _PROVEN and _PROVEN[t] is t.forward: return f"{name} has a hook (the routes would skip it)"
+            if t in _PROVEN: return f"{name}: {t.__qualname__}.forward was changed"
+            return f"{name}: {t.__module__}.{t.__qualname__} is not a block the routes compute"
+    return None
+
+# %% ../nbs/01_model.ipynb #082d636b
+@patch
+def path_for(self:EIN, device_type:str)->str:
+    "Which route runs: 'reference' (fast=False, or a part no route covers), 'batched' (training; inference on any device but the CPU), 'cpu' (CPU inference)."
+    if not self.fast or route_blocker(self) is not None: return 'reference'
+    return 'batched' if torch.is_grad_enabled() or device_type != 'cpu' else 'cpu'
+
+@patch
+@torch.compiler.disable
+def _route(self:EIN, device_type:str)->str:
+    "`path_for`, saying once per reason why the paper's forward runs where a route was wanted."
+    if self.fast and (why := route_blocker(self)) is not None:
+        said = self.__dict__.setdefault('_route_said', set())
+        if why not in said:
+            said.add(why); import warnings
+            warnings.warn(f"EIN runs its paper's forward (forward_reference), not a faster route: {why}", FastPathWarning, stacklevel=3)
+        return 'reference'
+    return self.path_for(device_type)
+
+@patch
+def forward(self:EIN, ldr, # B×3×H×W SDR in [0, 1] (H, W multiples of 8, ≥ 72)
+            mask_down=None, mask_up=None, # its exposure masks (computed when omitted)
+           )->torch.Tensor: # B×3×H×W relative HDR
+    "EIN's forward as `model(x)` calls it: the paper's function, by the route `path_for` picks for the model and where it runs."
+    path = self._route(ldr.device.type)
+    if path == 'reference': return self.forward_reference(ldr, mask_down, mask_up)
+    if mask_down is None: mask_down, mask_up = self.masks(ldr)
+    return (forward_batched if path == 'batched' else forward_cpu)(self, ldr, mask_down, mask_up)
 
 # %% ../nbs/01_model.ipynb #d701de2f
 def _att_pairs(theirs, ours, ca='CA', sa='SA'):
@@ -626,7 +757,7 @@ def predict(model:EIN, # the network
     "Run EIN on images of any size (≥ 1×1): pad (or resize), predict, crop (or resize) back."
     sdr = as_batch(sdr)
     dev = device or next(model.parameters()).device
-    masks = exposure_masks(sdr.to(dev)) if masks is None else tuple(m.to(dev) for m in masks)
+    masks = model.masks(sdr.to(dev)) if masks is None else tuple(m.to(dev) for m in masks)
     ldr = (sdr.float() / 255. if sdr.dtype == torch.uint8 else sdr.float()).to(dev)
     H, W = ldr.shape[-2:]
     if resize_mode not in (None, 'paper'): raise ValueError(f"resize_mode must be None or 'paper', got {resize_mode!r}")

@@ -11,25 +11,26 @@ import numpy as np
 import pandas as pd
 import torch
 from .core import *
-from .model import EIN, EINConfig, residual_output, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model
+from .model import EIN, EINConfig, residual_output, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model, PAPER_BLOCKS
 from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES
 from .losses import batch_scores, PAPER_LOSS
-from .train import Trainer, TrainConfig, LEGACY_LOSS_KEYS
+from .train import Trainer, TrainConfig, LEGACY_LOSS_KEYS, legacy_code, code_record, code_changes, session_parts, restore_parts, session_patches
 from .inference import sdr_method
 from .metrics import PROTOCOLS, PROTOCOL_TEXT, BASELINES, protocol_list, load_pairs, linearized
 
 # %% auto #0
 __all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'SPLIT_KEYS', 'GAINS', 'SUMMARY_METRICS',
            'RESULT_KEYS', 'GOALS', 'scene_stats', 'split_scenes', 'StudyConfigError', 'StudyConfig', 'study_from_dict',
-           'read_study', 'split_count', 'LockHeld', 'proc_start', 'RunLock', 'scene_sources', 'study_scenes',
-           'build_study_data', 'variant_data', 'fold_dir', 'fold_configs', 'run_dir', 'run_state', 'check_run_config',
-           'train_run', 'constant_gain', 'study_pairs', 'image_cameras', 'score_method', 'baseline_method', 'score_run',
-           'score_baseline', 'check_models', 'score_model', 'betainc', 't_sf2', 't_quantile', 'mean_ci', 'paired_test',
-           'study_results', 'variant_facts', 'summarize_study', 'scene_table', 'worst_scenes', 'group_table',
-           'by_camera', 'worst_by_camera', 'camera_deltas', 'goal_table', 'plot_study', 'plot_study_curves',
-           'seeds_text', 'study_markdown', 'write_study_report', 'breakdown_markdown', 'study_job', 'study_record',
-           'run_study', 'recipe_score', 'scene_deltas', 'choose_variant', 'toml_value', 'toml_key', 'refit_steps',
-           'write_refit_study', 'relative_paths', 'export_model', 'refit_study']
+           'read_study', 'study_code', 'split_count', 'LockHeld', 'proc_start', 'RunLock', 'scene_sources',
+           'study_scenes', 'build_study_data', 'variant_data', 'fold_dir', 'fold_configs', 'run_dir', 'run_state',
+           'check_run_config', 'train_run', 'run_code_changes', 'stale_runs', 'set_aside', 'constant_gain',
+           'study_pairs', 'image_cameras', 'score_method', 'baseline_method', 'score_run', 'score_baseline',
+           'check_models', 'score_model', 'betainc', 't_sf2', 't_quantile', 'mean_ci', 'paired_test', 'study_results',
+           'variant_facts', 'summarize_study', 'scene_table', 'worst_scenes', 'group_table', 'by_camera',
+           'worst_by_camera', 'camera_deltas', 'goal_table', 'plot_study', 'plot_study_curves', 'seeds_text',
+           'study_markdown', 'variant_recipes', 'recipe_markdown', 'write_study_report', 'breakdown_markdown',
+           'study_job', 'study_record', 'run_study', 'recipe_score', 'scene_deltas', 'choose_variant', 'toml_value',
+           'toml_key', 'refit_steps', 'write_refit_study', 'relative_paths', 'export_model', 'refit_study']
 
 # %% ../nbs/08_study.ipynb #f60ac635
 def scene_stats(path)->dict:
@@ -187,6 +188,10 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     if len(set(d['seeds'])) != len(d['seeds']): raise StudyConfigError(f"{source}: seeds: {d['seeds']} repeats a seed")
     if not isinstance(d['variants'], dict) or not d['variants']: raise StudyConfigError(f"{source}: [variants.NAME]: at least one variant is needed")
     _check_top(d, source)
+    try:                                                   # `loss_modules` is the older name of `code`
+        if isinstance(d.get('base'), dict): d['base'] = legacy_code(d['base'], 'base.')
+        d['variants'] = {n: legacy_code(v, f'variants.{n}.') if isinstance(v, dict) else v for n, v in d['variants'].items()}
+    except ValueError as e: raise StudyConfigError(f"{source}: {e}") from None
     base = d.get('base', {})
     for where, tbl in [('base', base)] + [(f'variants.{n}', v) for n, v in d['variants'].items()]:
         if not isinstance(tbl, dict): raise StudyConfigError(f"{source}: {where}: expected a table")
@@ -232,17 +237,30 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     return cfg
 
 # %% ../nbs/08_study.ipynb #e5381b97
+def _code_paths(d:dict, folder:Path)->dict:
+    "The study's `code` (and older `loss_modules`) files as absolute paths, read relative to the study file's folder."
+    fix = lambda tbl: {k: [str((folder/p).resolve()) if isinstance(p, str) and p.endswith('.py') else p for p in v]
+                       if k in ('code', 'loss_modules') and isinstance(v, list) else v for k, v in tbl.items()}
+    d = dict(d)
+    if isinstance(d.get('base'), dict): d['base'] = fix(d['base'])
+    if isinstance(d.get('variants'), dict): d['variants'] = {n: fix(v) if isinstance(v, dict) else v for n, v in d['variants'].items()}
+    return d
+
 def read_study(path)->StudyConfig:
-    "Read and check a study's TOML file (the standard library's tomllib)."
+    "Read and check a study's TOML file (the standard library's tomllib); files of code it names are read relative to it, and imported (they are code)."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: study configuration not found")
     try: d = tomllib.loads(path.read_text(encoding='utf-8'))
     except tomllib.TOMLDecodeError as e: raise StudyConfigError(f"{path}: not valid TOML ({e})") from None
-    cfg = study_from_dict(d, str(path))
+    cfg = study_from_dict(_code_paths(d, path.parent), str(path))
     cfg.data = [str((path.parent/p).resolve()) if not Path(p).is_absolute() else p for p in cfg.data]   # relative to the file
     cfg.models = {n: str((path.parent/p).resolve()) if not Path(p).is_absolute() else p for n, p in cfg.models.items()}
     if cfg.sources or any(k in cfg.split for k in ('test_sources', 'valid_sources', 'folds')): scene_sources(cfg)   # every scene and source it names, against the photographs
     return cfg
+
+def study_code(cfg:StudyConfig)->list:
+    "Every file of code the study's runs import (from [base] and the variants), each once."
+    return list(dict.fromkeys(p for t in [cfg.base, *cfg.variants.values()] for p in t.get('code', [])))
 
 # %% ../nbs/08_study.ipynb #b98b8b53
 def _int(v, lo:int=0)->bool: return isinstance(v, int) and not isinstance(v, bool) and v >= lo
@@ -532,13 +550,15 @@ def fold_configs(cfg:StudyConfig)->dict:
 def run_dir(out, variant:str, seed:int)->Path: return Path(out)/'runs'/_slug(variant)/f'seed{seed}'
 
 def _run_key(tc:TrainConfig, camera:dict|None=None)->dict:
-    "What identifies a run's training: every TrainConfig field but its folders and progress switch, and its own training camera if it has one."
+    "What identifies a run's training: every TrainConfig field but its folders and switches that change no result, its files of code by name (their contents are in `code.json`), its own training camera."
     key = {k: v for k, v in json.loads(json.dumps(asdict(tc), default=str)).items()
-           if k not in ('root_path', 'out_dir', 'checkpoints_dir', 'log_dir', 'results_dir', 'progress', 'device', 'resume', 'num_workers')}
+           if k not in ('root_path', 'out_dir', 'checkpoints_dir', 'log_dir', 'results_dir', 'progress', 'device', 'resume', 'num_workers', 'fast')}
+    key['code'] = [Path(p).name for p in key['code']]
     return {**key, 'camera': camera} if camera else key
 
 def _loss_key(key:dict)->dict:
     "A run key (or an older run's config.json) with its loss as the weights that count: older w_* keys folded in, zero weights and (perceptual off) the VGG term left out."
+    key = legacy_code(key)                             # `loss_modules`, the older name of `code`
     old = {LEGACY_LOSS_KEYS[k]: v for k, v in key.items() if k in LEGACY_LOSS_KEYS}
     key = {k: v for k, v in key.items() if k not in LEGACY_LOSS_KEYS}
     if 'loss' not in key and not old: return key
@@ -578,6 +598,7 @@ def train_run(cfg:StudyConfig, out, variant:str, seed:int, device:str|None=None,
         last = d/'checkpoints'/'last.pt'
         t = time.time()
         tr = Trainer(replace(tc, resume=str(last) if last.exists() else None), log=lambda *a: None)
+        _write_json(d/'code.json', tr.code)                 # the code that trains it, as this process has it
         start = tr.global_step
         prev = json.loads((d/'time.json').read_text())['minutes'] if (d/'time.json').exists() else 0.
         try: tr.fit()
@@ -590,6 +611,24 @@ def train_run(cfg:StudyConfig, out, variant:str, seed:int, device:str|None=None,
         _write_json(d/'done.json', facts)
         log(f"trained {variant} seed {seed}: {tr.global_step} steps in {minutes:.1f} min (scoring {ck} from step {facts['checkpoint_step']})")
     return facts
+
+# %% ../nbs/08_study.ipynb #4fd9f570
+def run_code_changes(cfg:StudyConfig, out, variant:str, seed:int)->list:
+    "How today's code differs from the code that made a run (its code.json); empty where it is the same."
+    d = run_dir(out, variant, seed)
+    old = json.loads((d/'code.json').read_text()) if (d/'code.json').exists() else None
+    return code_changes(old, code_record(cfg.train_config(variant, seed, '.', '.')))
+
+def stale_runs(cfg:StudyConfig, out)->dict:
+    "{(variant, seed): what changed} for every started run that today's code would not make the same way."
+    runs = [(v, s) for v in cfg.variants for s in cfg.variant_seeds(v) if run_state(out, v, s) in ('done', 'partial')]
+    return {k: ch for k in runs if (ch := run_code_changes(cfg, out, *k))}
+
+def set_aside(out, variant:str, seed:int)->Path:
+    "Move a run's folder out of the study's way (nothing is deleted): runs/<variant>/seed<k>.stale-<time>."
+    d = run_dir(out, variant, seed); stamp = time.strftime('%Y%m%d-%H%M%S')
+    to = next(p for i in range(1000) if not (p := d.with_name(f"{d.name}.stale-{stamp}" + (f'-{i}' if i else ''))).exists())
+    return Path(shutil.move(str(d), str(to)))
 
 # %% ../nbs/08_study.ipynb #4edd471a
 GAINS = (1., 1.02, 1.05, 1.1, 1.2, 1.5, 2., 3., 4., 8., 16.) # the constant highlight gains a study's baseline chooses from
@@ -667,7 +706,8 @@ def score_run(cfg:StudyConfig, out, variant:str, seed:int)->pd.DataFrame:
     "Every metric of a finished run on the scored splits, cached in its folder as scores.csv."
     d = run_dir(out, variant, seed)
     ck = d/'checkpoints'/json.loads((d/'done.json').read_text())['checkpoint']
-    make = lambda: _score_splits(cfg, out, sdr_method(load_official_checkpoint(ck).eval()))
+    fast = cfg.train_config(variant, seed, '.', '.').fast                  # the study's `fast = false` scores by the paper's forward too
+    make = lambda: _score_splits(cfg, out, sdr_method(load_official_checkpoint(ck, fast=fast).eval()))
     return _cached_scores(d/'scores.csv', make, cfg).assign(variant=variant, seed=seed)
 
 # %% ../nbs/08_study.ipynb #72965941
@@ -983,6 +1023,30 @@ def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, sc
     out += ["![scores](scores.png)\n", "![paired differences](deltas.png)\n", "![training curves](curves.png)\n"]
     return '\n'.join(out)
 
+# %% ../nbs/08_study.ipynb #83daab10
+def variant_recipes(cfg:StudyConfig)->pd.DataFrame:
+    "What each variant trains with: its loss weights, the model's switches and parts where they are not the paper's, its callbacks and files of code."
+    paper, rows = asdict(EINConfig()), []
+    for v in cfg.variants:
+        tc = cfg.train_config(v, cfg.seeds[0], '.', '.')
+        model = {k: x for k, x in asdict(EINConfig(num_c=tc.num_c, **tc.model)).items() if x != paper[k]}
+        rows.append(dict(variant=v, loss=', '.join(f'{k} {w:.3g}' for k, w in tc.active_loss().items()),
+                         model=', '.join(f'{k} {x}' for k, x in model.items()) or "the paper's", callbacks=', '.join(tc.callbacks),
+                         code=', '.join(Path(p).name for p in tc.code)))
+    return pd.DataFrame(rows).set_index('variant')
+
+def recipe_markdown(cfg:StudyConfig, stale:dict)->str:
+    "The report's sections on what each variant trains with, and on runs kept though today's code would not make them."
+    t = variant_recipes(cfg)
+    out = ["## What each variant trains\n", t.loc[:, (t != '').any()].to_markdown(), '']
+    if stale:
+        by = {}
+        for (v, s), ch in stale.items(): by.setdefault('; '.join(ch), []).append(f'{v} (seed {s})')
+        out += ["## Runs made by other code\n", f"{len(stale)} run(s) in this report were made by code that has changed since; they were kept "
+                "(`keep_stale`, or a report rebuilt without training), so their scores are those of the code that made them:\n"]
+        out += [f"- {why}: {', '.join(runs)}" for why, runs in by.items()] + ['']
+    return '\n'.join(out)
+
 # %% ../nbs/08_study.ipynb #ada6d725
 def write_study_report(cfg:StudyConfig, out, log=print)->Path:
     "results.csv, summary.csv, scenes.csv, summary.md and the figures of a study, from whatever runs have finished."
@@ -1004,7 +1068,8 @@ def write_study_report(cfg:StudyConfig, out, log=print)->Path:
                       ('curves.png', plot_study_curves(cfg, out))):
         if fig is None: continue
         atomic_write(out/name, lambda t: fig.savefig(t, dpi=90, format='png'), overwrite=True); plt.close(fig)
-    md = study_markdown(cfg, summ, facts, scenes, worst, sections=breakdown_markdown(res, against) if len(res) else '')
+    sections = recipe_markdown(cfg, stale_runs(cfg, out)) + '\n' + (breakdown_markdown(res, against) if len(res) else '')
+    md = study_markdown(cfg, summ, facts, scenes, worst, sections=sections)
     if 'valid' in cfg.evaluate and len(res):                 # the scenes a choice may look at, apart from the test scenes
         sv = summarize_study(res, ref, 'valid')
         tv = sv.pivot_table(index='variant', columns='protocol', values=['pu21_psnr', 'hl_pu21_psnr'], sort=False).round(2)
@@ -1045,8 +1110,10 @@ def _write_breakdowns(res:pd.DataFrame, out:Path, against:str, splits)->None:
 
 # %% ../nbs/08_study.ipynb #68421a9e
 def study_job(cfg, # a StudyConfig, or its `asdict` (what travels to another process)
-              out, variant:str, seed:int, device:str|None=None, threads:int|None=None)->dict:
+              out, variant:str, seed:int, device:str|None=None, threads:int|None=None,
+              parts:bytes|None=None)->dict: # `session_parts` of the process that started the study, pickled (cloudpickle)
     "One run as an independent job (a process, a GPU, a cluster node): train it (or continue it) and score it."
+    if parts: import cloudpickle; restore_parts(cloudpickle.loads(parts))
     cfg = cfg if isinstance(cfg, StudyConfig) else StudyConfig(**cfg)
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
     if threads: torch.set_num_threads(threads)
@@ -1056,8 +1123,9 @@ def study_job(cfg, # a StudyConfig, or its `asdict` (what travels to another pro
 
 _SLOT = {}
 
-def _init_slot(slots):
-    "Pool worker start-up: take a (device, threads) slot for the worker's whole life."
+def _init_slot(slots, parts=None):
+    "Pool worker start-up: take a (device, threads) slot for the worker's whole life; register the parts the study's session defined."
+    if parts: import cloudpickle; restore_parts(cloudpickle.loads(parts))
     _SLOT['device'], _SLOT['threads'] = slots.get()
     os.environ['OMP_WAIT_POLICY'] = 'PASSIVE'
     torch.set_num_threads(_SLOT['threads'])
@@ -1065,7 +1133,7 @@ def _init_slot(slots):
 def _slot_job(cfg, out, variant, seed): return study_job(cfg, out, variant, seed, _SLOT['device'], _SLOT['threads'])
 
 # %% ../nbs/08_study.ipynb #dab5d4b3
-def _run_local(cfg, out, todo, jobs:int, devices, log)->dict:
+def _run_local(cfg, out, todo, jobs:int, devices, log, parts:bytes|None=None)->dict:
     "Run the jobs `jobs` at a time in worker processes, each with its own device (round robin over `devices`) or a share of the CPU cores."
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -1082,7 +1150,7 @@ def _run_local(cfg, out, todo, jobs:int, devices, log)->dict:
     slots = ctx.Queue()
     for i in range(jobs): slots.put(((devices[i % len(devices)] if devices else None), threads))
     failed = {}
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=mod._init_slot, initargs=(slots,)) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=mod._init_slot, initargs=(slots, parts)) as pool:
         futs = {pool.submit(mod._slot_job, asdict(cfg), str(out), v, s): (v, s) for v, s in todo}
         log(f"{len(todo)} runs, {jobs} at a time ({', '.join(devices) if devices else f'CPU, {threads} thread(s) each'})")
         for f in as_completed(futs):
@@ -1093,7 +1161,7 @@ def _run_local(cfg, out, todo, jobs:int, devices, log)->dict:
     return failed
 
 # %% ../nbs/08_study.ipynb #dc92ec3c
-def _run_submitit(cfg, out, todo, cluster:str, opts:dict, log)->dict:
+def _run_submitit(cfg, out, todo, cluster:str, opts:dict, log, parts:bytes|None=None)->dict:
     "Submit every run as a job with submitit (cluster 'slurm', or 'local' to try it on this machine) and wait for them."
     try: import submitit
     except ImportError: raise RuntimeError("--executor slurm needs submitit: pip install submitit") from None
@@ -1101,7 +1169,7 @@ def _run_submitit(cfg, out, todo, cluster:str, opts:dict, log)->dict:
     ex = submitit.AutoExecutor(folder=Path(out)/'submitit', cluster=cluster)
     ex.update_parameters(name=_slug(cfg.name)[:40], timeout_min=int(opts.get('time', 240)), cpus_per_task=opts.get('cpus_per_job'),
                          gpus_per_node=opts.get('gpus_per_job'), slurm_partition=opts.get('partition'))
-    jobs = {(v, s): ex.submit(mod.study_job, asdict(cfg), str(out), v, s, None, opts.get('cpus_per_job')) for v, s in todo}
+    jobs = {(v, s): ex.submit(mod.study_job, asdict(cfg), str(out), v, s, None, opts.get('cpus_per_job'), parts) for v, s in todo}
     log(f"submitted {len(jobs)} jobs ({cluster}): " + ', '.join(j.job_id for j in jobs.values()))
     failed = {}
     for (v, s), j in jobs.items():
@@ -1115,6 +1183,8 @@ def study_record(cfg:StudyConfig, out)->dict:
     "What study.json keeps: the configuration, with the photographs, the models and the study file as paths relative to the study folder (a clone reads the same)."
     r = asdict(cfg)
     r['data'], r['models'] = [_rel(p, out) for p in cfg.data], {n: _rel(p, out) for n, p in cfg.models.items()}
+    for t in [r['base'], *r['variants'].values()]:
+        if 'code' in t: t['code'] = [_rel(p, out) for p in t['code']]
     if Path(cfg.source).is_file(): r['source'] = _rel(cfg.source, out)
     return r
 
@@ -1131,6 +1201,19 @@ def _run_folds(cfg:StudyConfig, folds:dict, out:Path, log, **kw)->Path:
     if failed: raise RuntimeError('; '.join(failed))
     return rep
 
+# %% ../nbs/08_study.ipynb #80d2e0cd
+def _shipped_parts(cfg:StudyConfig, elsewhere:bool)->bytes|None:
+    "What this session registered, pickled for runs in other processes; refused if this session changed a package class that they would run unchanged."
+    if not elsewhere: return None
+    if patched := sorted({p for v in cfg.variants for p in session_patches(cfg.train_config(v, cfg.seeds[0], '.', '.'))}):
+        raise StudyConfigError(f"{cfg.source}: this session changed {', '.join(patched)} outside any file; runs in other processes would train the "
+                               "original. Run the study in this process (jobs = 1), or register your version under a name of its own "
+                               "(@block, @loss_term, @callback) in a file the study names in `code`")
+    parts = session_parts()
+    if not parts: return None
+    import cloudpickle
+    return cloudpickle.dumps(parts)
+
 # %% ../nbs/08_study.ipynb #04be812f
 def run_study(cfg, # a StudyConfig, or the path of its TOML file
               out, # the study's folder: data/, runs/, baselines/ and the report
@@ -1139,13 +1222,16 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
               executor:str='local', # 'local' (processes here), 'slurm' (submitit), 'submitit-local' (submitit's local executor)
               slurm:dict|None=None, # submitit options: partition, time (minutes), gpus_per_job, cpus_per_job
               report_only:bool=False, # train nothing: rebuild the report from the finished runs
+              keep_stale:bool=False, # keep runs made by code that has changed since (the report marks them) instead of setting them aside and training them again
               log=print)->Path:
     "Train every run of a study that is not finished (continuing interrupted ones), score them and the baselines, and write the report; returns summary.md."
     cfg = cfg if isinstance(cfg, StudyConfig) else read_study(cfg)
     if executor not in ('local', 'slurm', 'submitit-local'): raise ValueError(f"executor must be local, slurm or submitit-local, got {executor!r}")
     if jobs < 1: raise ValueError(f"jobs must be at least 1, got {jobs}")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    if folds := fold_configs(cfg): return _run_folds(cfg, folds, out, log, jobs=jobs, devices=devices, executor=executor, slurm=slurm, report_only=report_only)
+    if folds := fold_configs(cfg): return _run_folds(cfg, folds, out, log, jobs=jobs, devices=devices, executor=executor, slurm=slurm,
+                                                     report_only=report_only, keep_stale=keep_stale)
+    if code := study_code(cfg): log("this study runs code of its own (a study file that names code runs it):\n  " + '\n  '.join(describe_user_code(code)))
     check_models(cfg)                                         # checkpoints to score: there, and loadable without running code
     for v in cfg.variants:
         for s in cfg.variant_seeds(v): check_run_config(cfg, out, v, s, data=False)   # a changed configuration fails before anything is made
@@ -1153,12 +1239,16 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
     for v in cfg.variants: variant_data(cfg, out, v, log=log)   # a variant's own training data, made once here (not by each job)
     _write_json(out/'study.json', study_record(cfg, out))
     state = {(v, s): run_state(out, v, s) for s in cfg.seeds for v in cfg.variants if s in cfg.variant_seeds(v)}   # seed by seed: a study stopped early has every variant's first seed
+    if not report_only:
+        for (v, s), ch in stale_runs(cfg, out).items():      # never a silent reuse of a run that today's code would not make
+            if keep_stale: log(f"kept, though its code changed ({'; '.join(ch)}): {v}, seed {s}")
+            else: log(f"made by other code ({'; '.join(ch)}): {v}, seed {s} set aside in {set_aside(out, v, s)}; training it again"); state[(v, s)] = 'new'
     todo = [k for k, st in state.items() if st in ('new', 'partial')]
     failed = {}
     if todo and not report_only:
         log(f"{sum(st == 'done' for st in state.values())} of {len(state)} runs done; training {len(todo)}")
-        failed = (_run_local(cfg, out, todo, jobs, devices, log) if executor == 'local' else
-                  _run_submitit(cfg, out, todo, 'slurm' if executor == 'slurm' else 'local', slurm or {}, log))
+        failed = (_run_local(cfg, out, todo, jobs, devices, log, _shipped_parts(cfg, jobs > 1)) if executor == 'local' else
+                  _run_submitit(cfg, out, todo, 'slurm' if executor == 'slurm' else 'local', slurm or {}, log, _shipped_parts(cfg, True)))
     rep = write_study_report(cfg, out, log)
     log(f"report: {rep}")
     left = {k: RunLock(run_dir(out, *k)).holder() for k in state if k not in failed and run_state(out, *k) != 'done'}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #f4a81bfd
 from __future__ import annotations
-import contextlib, csv, dataclasses, importlib, json, math, os, random, time
+import contextlib, csv, dataclasses, importlib, inspect, json, math, os, random, time
 from dataclasses import dataclass, asdict, field
 from datetime import timedelta
 from pathlib import Path
@@ -12,19 +12,21 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from fastcore.basics import patch
-from .core import atomic_write, write_sdr, to_display, auto_exposure
+from .core import atomic_write, write_sdr, to_display, auto_exposure, Registry, RegistryError, import_user_code, source_hash, file_hash, in_file
 from .model import EIN, EINConfig, load_official_checkpoint, read_checkpoint, CheckpointError, predict, Limit, ge, gt, one_of, check_fields
 from .fast import resolve_precision, autocast_for, reuse_freed_memory, PRECISIONS, resolve_device
 from .data import PairDataset, make_loader, DataError
 from .losses import EINLoss, load_vgg19, batch_scores, check_loss, PAPER_LOSS, LOSS_TERMS
 
 # %% auto #0
-__all__ = ['TRAIN_LIMITS', 'LEGACY_LOSS_KEYS', 'TRAIN_GROUPS', 'TRAIN_ALIASES', 'EVENTS', 'LOG_HEAD', 'LOG_TAIL', 'SELECT',
-           'SAT_STEPS', 'SAT_LIMIT', 'SYNC_STEPS', 'TIME_PARTS', 'TrainConfig', 'legacy_loss', 'dist_info',
-           'epoch_indices', 'EpochBatches', 'size_batches', 'NonFiniteLoss', 'CancelFit', 'Callback', 'restore_scaler',
-           'make_optimizer', 'step_unless', 'make_scheduler', 'Trainer', 'PrecisionCB', 'ScheduleCB', 'DeviceCB',
-           'DistributedCB', 'CompileCB', 'TimerCB', 'CSVLogCB', 'ProgressCB', 'ValidationCB', 'selection_score',
-           'CheckpointCB', 'SaturationCB', 'PreviewCB', 'default_callbacks', 'plot_log', 'LRFinderCB']
+__all__ = ['TRAIN_LIMITS', 'LEGACY_LOSS_KEYS', 'TRAIN_GROUPS', 'TRAIN_ALIASES', 'CALLBACKS', 'EVENTS', 'LOG_HEAD', 'LOG_TAIL',
+           'SELECT', 'TRAIN_MODULES', 'SAT_STEPS', 'SAT_LIMIT', 'SYNC_STEPS', 'TIME_PARTS', 'TrainConfig',
+           'legacy_code', 'legacy_loss', 'dist_info', 'epoch_indices', 'EpochBatches', 'size_batches', 'NonFiniteLoss',
+           'CancelFit', 'Callback', 'callback', 'restore_scaler', 'make_optimizer', 'step_unless', 'make_scheduler',
+           'Trainer', 'PrecisionCB', 'ScheduleCB', 'DeviceCB', 'DistributedCB', 'CompileCB', 'TimerCB', 'CSVLogCB',
+           'ProgressCB', 'ValidationCB', 'selection_score', 'code_record', 'code_changes', 'registries',
+           'session_parts', 'restore_parts', 'session_patches', 'CheckpointCB', 'SaturationCB', 'PreviewCB',
+           'default_callbacks', 'plot_log', 'LRFinderCB', 'GradNormCB']
 
 # %% ../nbs/04_train.ipynb #90b40acd
 @dataclass
@@ -58,7 +60,8 @@ class TrainConfig:
     num_workers:int=0 # data loader worker processes (≥ 0)
     seed:int=2021 # seed of every random choice of the run (≥ 0)
     num_c:int=32 # base width C (a multiple of 8, ≥ 8)
-    model:dict=field(default_factory=dict) # further EINConfig switches, e.g. {'head': 'residual'}
+    model:dict=field(default_factory=dict) # further EINConfig switches and parts, e.g. {'head': 'residual'}, {'attention': 'conv3'}
+    fast:bool=True # let the model run its faster routes where they compute the same function (False: always the paper's forward)
     init_type:str='kaiming' # conv weight init of a fresh model: 'kaiming' (paper) or 'normal' (N(0, 0.02))
     pre_model:str|None=None # initial weights (ours or the authors')
     resume:str|None=None # checkpoint to continue from exactly
@@ -70,7 +73,8 @@ class TrainConfig:
     loss_freq:int=0 # log the mean loss every N steps (≥ 0; 0: only the progress bar and log.csv)
     check_img:int=0 # save an SDR | prediction | target preview to results_dir every N steps (≥ 0; 0: never)
     loss:dict=field(default_factory=lambda: dict(PAPER_LOSS)) # loss term → weight (terms: `LOSS_TERMS`, 03_losses; each weight ≥ 0; default the paper's)
-    loss_modules:tuple=() # importable modules that register more loss terms (`@loss_term`); imported before the check, in every process
+    code:tuple=() # Python files of your own, by path (relative to the working folder), that register loss terms, blocks or callbacks; imported before the check, in every process
+    callbacks:tuple=() # more callbacks, by the names they are registered under (`@callback`, e.g. in a `code` file)
     perceptual:bool=True # keep the loss's 'perc' (VGG19) term; False drops it (no ImageNet VGG19 weights, e.g. offline)
     vgg_weights:str|None=None # ImageNet VGG19 weights file (torchvision's vgg19-dcbb9e9d.pth)
     download_vgg:bool=False # download the VGG19 weights if missing (online)
@@ -118,9 +122,10 @@ TRAIN_LIMITS = dict(
 def check(self:TrainConfig, where:str='')->TrainConfig:
     "Refuse, naming the option, a value of the wrong type or out of its range (`TRAIN_LIMITS`), before any data or model is built."
     check_fields(self, TRAIN_LIMITS, where)
-    for m in self.loss_modules:                         # terms of the user's own, registered on import
-        try: importlib.import_module(m)
-        except ImportError as e: raise ValueError(f"{where}loss_modules: cannot import {m!r} ({e})") from None
+    import_user_code(self.code, where=f'{where}code')   # the user's own terms, blocks and callbacks, registered on import
+    for n in self.callbacks:
+        try: CALLBACKS[n]
+        except RegistryError as e: raise ValueError(f"{where}callbacks: {e}") from None
     check_loss(self.loss, f'{where}loss')
     if not self.active_loss(): raise ValueError(f"{where}loss: no term has a weight above 0" + (" (perceptual = false dropped 'perc')" if self.loss.get('perc') else ''))
     if self.eta_min > self.lr: raise ValueError(f"{where}eta_min: must be at most lr ({self.lr}), got {self.eta_min}")
@@ -134,9 +139,16 @@ def check(self:TrainConfig, where:str='')->TrainConfig:
 # %% ../nbs/04_train.ipynb #a9727689
 LEGACY_LOSS_KEYS = dict(w_l1='l1', w_cos='cos', w_pu21='pu21', w_highlight='highlight', w_perc='perc') # older weight options → loss terms
 
+def legacy_code(d:dict, where:str='')->dict:
+    "The options with the older `loss_modules` (module names then; files, by path, now) as `code`."
+    if 'loss_modules' not in d: return dict(d)
+    if 'code' in d: raise ValueError(f"{where}code: give your files as code = [...] or with the older key loss_modules, not both")
+    return {('code' if k == 'loss_modules' else k): v for k, v in d.items()}
+
 def legacy_loss(d:dict, # options (a TOML table, a config.json) that may name weights the older way
                 where:str='')->dict:
-    "The options with `w_pu21 = 1`, `w_l1 = 0` ... turned into a `loss` table: the paper's weights, with those changed."
+    "The options with `w_pu21 = 1`, `w_l1 = 0` ... turned into a `loss` table (the paper's weights, with those changed), and `loss_modules` into `code`."
+    d = legacy_code(d, where)
     old = {k: d[k] for k in LEGACY_LOSS_KEYS if k in d}
     if not old: return dict(d)
     if 'loss' in d: raise ValueError(f"{where}loss: give the weights as loss = {{...}} or with the older keys {', '.join(old)}, not both")
@@ -145,13 +157,14 @@ def legacy_loss(d:dict, # options (a TOML table, a config.json) that may name we
 # %% ../nbs/04_train.ipynb #1117c16c
 TRAIN_GROUPS = dict( # TrainConfig's fields by what they are about: the command line's help sections (every field in one)
     data=('root_path', 'train_file', 'valid_file', 'hdr_ext', 'sdr_ext', 'mode', 'crop_size', 'scale', 'augment', 'target', 'masks', 'num_workers'),
-    model=('num_c', 'model', 'init_type', 'pre_model'),
-    loss=('loss', 'loss_modules', 'perceptual', 'vgg_weights', 'download_vgg', 'pu21_align'),
+    model=('num_c', 'model', 'init_type', 'pre_model', 'fast'),
+    loss=('loss', 'perceptual', 'vgg_weights', 'download_vgg', 'pu21_align'),
+    code=('code', 'callbacks'),
     optimiser=('lr', 'betas', 'schedule', 't0', 'eta_min', 'batch_size', 'max_epoch', 'max_steps', 'start_epoch', 'seed'),
     run=('out_dir', 'checkpoints_dir', 'log_dir', 'results_dir', 'resume', 'valid_freq', 'valid_max', 'valid_batch_size', 'valid_cache_mb',
          'select', 'checkpoints_freq', 'loss_freq', 'check_img', 'precision', 'channels_last', 'reuse_memory', 'compile', 'compile_backend',
          'device', 'dist_backend', 'dist_timeout', 'progress'))
-TRAIN_ALIASES = dict(batch_size=('train_batch_size',), out_dir=('results_path',), checkpoints_dir=('ckpt_path',), log_dir=('log_path',)) # the authors' names
+TRAIN_ALIASES = dict(batch_size=('train_batch_size',), out_dir=('results_path',), checkpoints_dir=('ckpt_path',), log_dir=('log_path',), code=('loss_modules',)) # the authors' names
 
 # %% ../nbs/04_train.ipynb #89e9b4b0
 def dist_info():
@@ -195,6 +208,12 @@ class Callback:
     "A part of the training loop: methods named after the loop's events, called by the trainer in `order` (lower first)."
     order = 0
     def __repr__(self): return type(self).__name__
+
+CALLBACKS = Registry('callback', "register a Callback class with @callback(name), in a file a run names in `code`") # name → Callback class a run can name
+
+def callback(name:str, override:bool=False):
+    "Register a Callback class under `name` (a decorator): `TrainConfig(callbacks=[name])`, a study's `callbacks = [name]`, `--callbacks name`."
+    return lambda cls: CALLBACKS.add(name, cls, override)
 
 EVENTS = ('after_create', 'before_fit', 'before_batch', 'before_step', 'after_step', 'after_epoch', 'after_train', 'on_error', 'after_fit')
 
@@ -272,7 +291,8 @@ class Trainer:
         self.epoch = self.step_in_epoch = self.global_step = 0
         self.best, self.history, self.row = -math.inf, [], {}
         self.ckpt_dir, self.log_dir, self.results_dir = cfg.dirs()
-        self.cbs = sorted([*default_callbacks(cfg, self.device), *cbs], key=lambda c: c.order)
+        self.cbs = sorted([*default_callbacks(cfg, self.device), *(CALLBACKS[n]() for n in cfg.callbacks), *cbs], key=lambda c: c.order)
+        self.code = code_record(cfg, self.net, self.cbs)                      # what code this run runs (in its checkpoints)
         self('after_create')                                                  # e.g. precision: how the step computes, before a checkpoint is read
         if cfg.resume: self.load(cfg.resume)
         else: self.epoch = cfg.start_epoch
@@ -292,7 +312,7 @@ def _datasets(self:Trainer)->tuple:
     "The training set and, when the root has one and validation is on, the validation set."
     cfg = self.cfg
     kw = dict(mode=cfg.mode, crop_size=cfg.crop_size, scale=tuple(cfg.scale), target=cfg.target, masks=cfg.masks, seed=cfg.seed,
-              hdr_exts=cfg.hdr_ext, sdr_exts=cfg.sdr_ext)
+              hdr_exts=cfg.hdr_ext, sdr_exts=cfg.sdr_ext, mask_kind=cfg.model.get('exposure_masks', 'paper'))
     train = PairDataset(cfg.root_path, 'train', augment=cfg.augment, table=cfg.train_file, **kw)
     if len(train) == 0: raise DataError(f"{cfg.root_path}: the training table lists no pairs")
     root = Path(cfg.root_path)
@@ -307,8 +327,9 @@ def _build_model(self:Trainer):
     if cfg.pre_model:
         m = load_official_checkpoint(cfg.pre_model, head=cfg.model.get('head'))   # a bare state_dict takes the head this run names
         if m.config.num_c != cfg.num_c and self.main: self.log(f"note: --pre_model has num_c={m.config.num_c}; using it")
+        m.fast = cfg.fast
         return m.train()
-    m = EIN(num_c=cfg.num_c, **cfg.model)
+    m = EIN(num_c=cfg.num_c, fast=cfg.fast, **cfg.model)
     if cfg.init_type != 'kaiming': m.reset_parameters(cfg.init_type)
     return m.train()
 
@@ -427,7 +448,7 @@ class CompileCB(Callback):
 # %% ../nbs/04_train.ipynb #e19fe185
 class TimerCB(Callback):
     "Where each epoch's time goes: waiting for data, training steps (reading the losses included), images per second; into the rows."
-    order = 20
+    order = 35                                          # after log.csv's flush, which waits for the device: that wait is step time
     def before_fit(self, t): self.reset(); self.t1 = None
     def reset(self): self.data = self.step = 0.; self.steps = self.images = 0; self.t_epoch = time.perf_counter()
     def close(self, now:float, other:float=0.):
@@ -450,9 +471,9 @@ LOG_TAIL = ['imgs_per_s', 'valid_pu21_psnr', 'valid_hl_pu21_psnr', 'valid_tm_psn
 
 # %% ../nbs/04_train.ipynb #cf1b63c4
 class CSVLogCB(Callback):
-    "log.csv: a row per step (the loss and one column per term) and per epoch (validation, times); the losses are read from the device every `sync_every` steps."
+    "log.csv: a row per step (loss, terms, and whatever callbacks put in `t.step_row`) and per epoch (validation, times, and what they put in `t.row`)."
     order = 30
-    def __init__(self, sync_every:int): self.sync_every, self.pending, self.keys, self.recent = sync_every, [], None, []
+    def __init__(self, sync_every:int): self.sync_every, self.pending, self.keys, self.recent, self.due, self.epoch_row = sync_every, [], None, [], False, None
     def before_fit(self, t):
         self.path = t.log_dir/'log.csv'
         if t.main: t.log(f"training EIN(num_c={t.net.config.num_c}) on {len(t.train_ds)} pairs, {t.world} process(es), device {t.device}, precision {t.precision}")
@@ -460,54 +481,68 @@ class CSVLogCB(Callback):
     def before_step(self, t): t.step_row.update(time=round(time.time(), 2), epoch=t.epoch, step=t.global_step + 1)
     def after_step(self, t):
         t.step_row['lr'] = t.opt.param_groups[0]['lr']
-        self.pending.append((t.step_row, t.out))
-        if t.step_in_epoch == t.steps_per_epoch or t.global_step % self.sync_every == 0: self.flush(t)   # waits for the device
-    def flush(self, t):
-        "Read the losses of the steps since the last flush (one wait for the device) into log rows; NonFiniteLoss if one was not finite."
-        if not self.pending: return
-        keys = [k for k in self.pending[0][1] if k != 'bad']
-        vals = torch.stack([torch.stack([o[k].float() for k in keys] + [o['bad']]) for _, o in self.pending]).tolist()
-        rows, self.pending = self.pending, []
-        for (row, _), v in zip(rows, vals):
-            t.last_losses = parts = dict(zip(keys, v[:-1]))
-            self.write(t, {**row, **parts})
-            if v[-1]: raise NonFiniteLoss(f"loss is {parts['loss']} at epoch {row['epoch']}, step {row['step']}: training stopped; that step changed no "
-                                          f"weight, and the last good checkpoint is {t.ckpt_dir/'last.pt'} (if one was saved)")
-            self.report(t, parts, row)
-    def report(self, t, parts:dict, row:dict):
-        "Every `loss_freq` steps, one log line with the loss parts averaged over those steps (the authors' loss_freq)."
-        if not t.cfg.loss_freq: return
-        self.recent.append(parts)
-        if len(self.recent) < t.cfg.loss_freq: return
-        mean = {k: np.mean([p[k] for p in self.recent]) for k in parts}; self.recent = []
-        if t.main: t.log(f"step {row['step']} (epoch {row['epoch'] + 1}): " + ', '.join(f'{k} {v:.4g}' for k, v in mean.items()))
-    def after_epoch(self, t):
-        self.write(t, dict(time=round(time.time(), 2), epoch=t.epoch, step=t.global_step, lr=t.opt.param_groups[0]['lr'],
-                           **{k: v for k, v in t.row.items() if k != 'steps'}))
-        if t.main:
-            r = t.row
-            t.log(f"epoch {t.epoch}: " + ''.join(f'{k} {v:.2f}, ' for k, v in r.items() if k.startswith('valid_') and k != 'valid_s') +
-                  f"{r.get('steps', 0)} steps in {r.get('epoch_s', 0):.1f} s (data {r.get('data_s', 0):.1f}, steps {r.get('step_s', 0):.1f}, "
-                  f"validation {r.get('valid_s', 0):.1f}, checkpoints {r.get('ckpt_s', 0):.1f}), {r.get('imgs_per_s', 0):.1f} images/s")
-    def after_train(self, t):
-        self.flush(t)
-        if t.row: self.write(t, dict(time=round(time.time(), 2), epoch=t.epoch, step=t.global_step, lr=t.opt.param_groups[0]['lr'], **t.row))
+        self.pending.append((t.step_row, t.out))        # the row itself: callbacks after this one may still add to it
+        self.due = t.step_in_epoch == t.steps_per_epoch or t.global_step % self.sync_every == 0
+    def before_batch(self, t):                          # every callback of the last step and epoch has run: their rows are whole
+        if self.due: self.flush(t)                      # waits for the device
+        self.write_epoch(t)
+    def after_epoch(self, t): self.flush(t); self.epoch_row = dict(time=round(time.time(), 2), epoch=t.epoch, step=t.global_step), t.row
+    def after_train(self, t): self.flush(t); self.write_epoch(t); self.epoch_row = (dict(time=round(time.time(), 2), epoch=t.epoch, step=t.global_step), t.row)
+    def after_fit(self, t):
+        if getattr(t, 'error', None) is None: self.write_epoch(t, final=True)
     def on_error(self, t):
         if not isinstance(t.error, NonFiniteLoss) and t.main:
             try: self.flush(t)                          # keep what was trained before the interruption
             except NonFiniteLoss: pass
 
+# %% ../nbs/04_train.ipynb #27098a9c
+@patch
+def flush(self:CSVLogCB, t):
+    "Read the losses (and any tensor a callback logged) of the steps since the last flush, with one wait for the device; NonFiniteLoss if one was not finite."
+    self.due = False
+    if not self.pending: return
+    keys = [k for k in self.pending[0][1] if k != 'bad']
+    vals = torch.stack([torch.stack([o[k].float() for k in keys] + [o['bad']]) for _, o in self.pending]).tolist()
+    rows, self.pending = self.pending, []
+    for (row, _), v in zip(rows, vals):
+        t.last_losses = parts = dict(zip(keys, v[:-1]))
+        self.write(t, {**{k: x.item() if isinstance(x, torch.Tensor) else x for k, x in row.items()}, **parts})
+        if v[-1]: raise NonFiniteLoss(f"loss is {parts['loss']} at epoch {row['epoch']}, step {row['step']}: training stopped; that step changed no "
+                                      f"weight, and the last good checkpoint is {t.ckpt_dir/'last.pt'} (if one was saved)")
+        self.report(t, parts, row)
+
+@patch
+def write_epoch(self:CSVLogCB, t, final:bool=False):
+    "Write the epoch row kept since `after_epoch` (and say the epoch's line), once every callback has added to it."
+    if self.epoch_row is None: return
+    head, r = self.epoch_row; self.epoch_row = None
+    if not r: return
+    self.write(t, {**head, 'lr': t.opt.param_groups[0]['lr'], **{k: v for k, v in r.items() if k != 'steps'}})
+    if t.main and not final:
+        t.log(f"epoch {head['epoch']}: " + ''.join(f'{k} {v:.2f}, ' for k, v in r.items() if k.startswith('valid_') and k != 'valid_s') +
+              f"{r.get('steps', 0)} steps in {r.get('epoch_s', 0):.1f} s (data {r.get('data_s', 0):.1f}, steps {r.get('step_s', 0):.1f}, "
+              f"validation {r.get('valid_s', 0):.1f}, checkpoints {r.get('ckpt_s', 0):.1f}), {r.get('imgs_per_s', 0):.1f} images/s")
+
+@patch
+def report(self:CSVLogCB, t, parts:dict, row:dict):
+    "Every `loss_freq` steps, one log line with the loss parts averaged over those steps (the authors' loss_freq)."
+    if not t.cfg.loss_freq: return
+    self.recent.append(parts)
+    if len(self.recent) < t.cfg.loss_freq: return
+    mean = {k: np.mean([p[k] for p in self.recent]) for k in parts}; self.recent = []
+    if t.main: t.log(f"step {row['step']} (epoch {row['epoch'] + 1}): " + ', '.join(f'{k} {v:.4g}' for k, v in mean.items()))
+
 # %% ../nbs/04_train.ipynb #9e70671a
 @patch
 def write(self:CSVLogCB, t, row:dict):
-    "Append a row to log.csv (rank 0): its columns are LOG_HEAD, the run's loss terms and LOG_TAIL; a resumed run keeps its file's, widened if a row brings a new one."
+    "Append a row to log.csv (rank 0): LOG_HEAD, the run's loss terms, what callbacks add, LOG_TAIL; a row that brings a new column widens the file."
     if not t.main: return
     t.history.append(row)
     if self.keys is None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.keys = open(self.path).readline().strip().split(',') if self.path.exists() and self.path.stat().st_size else None
     new = self.keys is None
-    if new: self.keys = LOG_HEAD + list(t.crit.w) + LOG_TAIL
+    if new: self.keys = LOG_HEAD + list(t.crit.w) + [k for k in row if k not in LOG_HEAD + LOG_TAIL and k not in t.crit.w] + LOG_TAIL
     extra = [k for k in row if k not in self.keys]
     if extra: self.widen(extra)                         # never drop a value silently
     with open(self.path, 'a', newline='') as f:
@@ -612,6 +647,57 @@ def validate(self:Trainer)->dict:
     s = {k: torch.cat(v).cpu().numpy() for k, v in scores.items()}          # one read of the device per validation
     return {f'valid_{k}': mean(np.where(np.isinf(v), np.nan, v)) for k, v in s.items()}
 
+# %% ../nbs/04_train.ipynb #aef14818
+TRAIN_MODULES = ('core', 'model', 'fast', 'data', 'losses', 'train') # the package's modules a training run's result depends on
+
+def code_record(cfg:TrainConfig, model=None, # the run's model (default: a small one with the same parts)
+                cbs=()): # the run's callbacks (default: those `cfg` names)
+    "What code a run of `cfg` runs: the package's version and module hashes, and the source hash of every part it names and of the user's files."
+    import ein_hdr
+    model = model if model is not None else EIN(num_c=8, **cfg.model)
+    blocks = {t for t in map(type, model.modules()) if not t.__module__.startswith('torch')}
+    cbs = cbs or [CALLBACKS[n]() for n in cfg.callbacks]
+    own = {type(c) for c in cbs if type(c).__module__ != __name__}        # the package's own callbacks are in its files
+    parts = {**{f'loss term {n}': source_hash(LOSS_TERMS[n].fn) for n in cfg.active_loss()},
+             **{f'block {t.__module__}.{t.__qualname__}': source_hash(t) for t in blocks},
+             **{f'callback {t.__module__}.{t.__qualname__}': source_hash(t) for t in own}}
+    return dict(ein_hdr=ein_hdr.__version__, files={f'ein_hdr/{m}.py': file_hash(Path(ein_hdr.__file__).parent/f'{m}.py') for m in TRAIN_MODULES},
+                parts=dict(sorted(parts.items())), code={Path(p).name: file_hash(p) for p in cfg.code})
+
+def code_changes(old:dict|None, # a run's `code_record` (None: a run made before runs recorded their code)
+                 new:dict)->list: # today's
+    "What changed between the code that made a run and today's, one phrase each (empty: the same code)."
+    if not old: return ['the run did not record its code (made before ein_hdr recorded it)']
+    out = [f"ein_hdr {old.get('ein_hdr')} → {new['ein_hdr']}"] if old.get('ein_hdr') != new['ein_hdr'] else []
+    for key, what in (('files', ''), ('parts', ''), ('code', 'your file ')):
+        a, b = old.get(key, {}), new.get(key, {})
+        out += [f"{what}{k} changed" for k in sorted(set(a) & set(b)) if a[k] != b[k]]
+        out += [f"{what}{k} is new" for k in sorted(set(b) - set(a))] + [f"{what}{k} is no longer used" for k in sorted(set(a) - set(b))]
+    return out
+
+# %% ../nbs/04_train.ipynb #16070fc7
+def registries()->dict:
+    "Every registry of parts a run can name: loss terms, each kind of block, callbacks."
+    from ein_hdr.model import BLOCKS
+    return {'loss': LOSS_TERMS, **{f'block {k}': r for k, r in BLOCKS.items()}, 'callback': CALLBACKS}
+
+def session_parts()->list:
+    "The registrations this session made in `__main__` (notebook cells, a script): (registry, name, part) for other processes."
+    return [(k, n, p) for k, r in registries().items() for n, p in r.items() if getattr(r.origin(p), '__module__', None) == '__main__']
+
+def restore_parts(parts:list):
+    "Register in this process what `session_parts` collected in another."
+    regs = registries()
+    for k, n, p in parts: regs[k].add(n, p, override=True)
+
+def session_patches(cfg:TrainConfig)->list:
+    "The package's classes and functions that a run of `cfg` uses and that this session changed outside any file (other processes would run the original)."
+    m = EIN(num_c=8, **cfg.model)
+    fns = [(f'{t.__qualname__}.{n}', f) for t in {type(x) for x in m.modules()} if t.__module__.startswith('ein_hdr.')
+           for n, f in vars(t).items() if inspect.isfunction(f)]
+    fns += [(f'loss term {n}', LOSS_TERMS[n].fn) for n in cfg.active_loss() if LOSS_TERMS[n].fn.__module__.startswith('ein_hdr.')]
+    return sorted(name for name, f in fns if not in_file(f))
+
 # %% ../nbs/04_train.ipynb #1bfdba97
 class CheckpointCB(Callback):
     "last.pt at every epoch's end and at the run's end (also when interrupted: Ctrl-C keeps the progress), epoch_NNNN.pt every `checkpoints_freq` epochs."
@@ -628,11 +714,11 @@ class CheckpointCB(Callback):
 # %% ../nbs/04_train.ipynb #23518fe6
 @patch
 def state(self:Trainer)->dict:
-    "A checkpoint dict (model weights under our names, plus everything needed to resume), in types that load without running code."
+    "A checkpoint dict (weights under our names, everything needed to resume, and the code that trained them: `code_record`), in types that load without running code."
     return dict(format='ein_hdr/1', config=asdict(self.net.config), model=self.net.state_dict(), optimizer=self.opt.state_dict(),
                 scheduler=self.sched.state_dict(), scaler=self.scaler.state_dict(), epoch=self.epoch,
                 step_in_epoch=self.step_in_epoch, global_step=self.global_step, best=float(self.best), rng=_rng_state(),
-                train_config=asdict(self.cfg))
+                train_config=asdict(self.cfg), code=self.code)
 
 @patch
 def save(self:Trainer, name:str='last.pt')->Path|None:
@@ -751,3 +837,12 @@ class LRFinderCB(Callback):
         fig, ax = plt.subplots(figsize=(5, 3)); ax.plot(self.lrs[:len(self.losses)], self.losses)
         ax.set_xscale('log'); ax.set_xlabel('learning rate'); ax.set_ylabel('loss'); fig.tight_layout()
         return fig
+
+# %% ../nbs/04_train.ipynb #d7294d0d
+@callback('grad_norm')
+class GradNormCB(Callback):
+    "The gradients' global L2 norm at every step, as log.csv's `grad_norm` column (read with the losses: no extra wait; fp16 runs log the scaled norm)."
+    order = 5
+    def after_step(self, t):
+        g = [p.grad for p in t.net.parameters() if p.grad is not None]
+        if g: t.step_row['grad_norm'] = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(x) for x in g]))
