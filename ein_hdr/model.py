@@ -22,10 +22,10 @@ __all__ = ['BLOCKS', 'PAPER_BLOCKS', 'ROUTE_BLOCKS', 'ABLATIONS', 'network_diagr
            'DecoderBlock', 'FeatureFusion', 'ConcatFusion', 'Up', 'Head', 'smoothstep', 'residual_output',
            'sigmoid_head', 'residual_head', 'to_uint8', 'grey_uint8', 'gaussian_masks', 'masks_of_grey',
            'exposure_masks', 'Conv3Attention', 'EINConfig', 'Limit', 'ge', 'gt', 'within', 'one_of', 'check_fields',
-           'EIN', 'FastPathWarning', 'route_blocker', 'official_prefix_map', 'strip_prefix', 'to_official_state_dict',
-           'from_official_state_dict', 'CheckpointError', 'CheckpointWarning', 'read_checkpoint',
-           'load_official_checkpoint', 'save_model', 'valid_size', 'pad_to_valid', 'paper_size', 'resize', 'as_batch',
-           'predict', 'flops_per_mpix', 'ablation_table']
+           'EIN', 'FastPathWarning', 'route_blocker', 'route_coverage', 'official_prefix_map', 'strip_prefix',
+           'to_official_state_dict', 'from_official_state_dict', 'CheckpointError', 'CheckpointWarning',
+           'read_checkpoint', 'load_official_checkpoint', 'save_model', 'valid_size', 'pad_to_valid', 'paper_size',
+           'resize', 'as_batch', 'predict', 'flops_per_mpix', 'ablation_table']
 
 # %% ../nbs/01_model.ipynb #8de0e1b4
 def network_diagram(head:str='sigmoid', # 'sigmoid' (paper) or 'residual'
@@ -523,6 +523,13 @@ def forward(self:EIN, ldr, # B×3×H×W SDR in [0, 1] (H, W multiples of 8, ≥ 
     if path == 'reference': return self.forward_reference(ldr, mask_down, mask_up)
     if mask_down is None: mask_down, mask_up = self.masks(ldr)
     return (forward_batched if path == 'batched' else forward_cpu)(self, ldr, mask_down, mask_up)
+
+# %% ../nbs/01_model.ipynb #f3b76579
+def route_coverage()->pd.DataFrame:
+    "Every registered part, and whether the faster routes run a model built with it (else the paper's forward runs)."
+    import pandas as pd
+    rows = [dict(kind=k, name=n, covered=not isinstance(m, type) or (m in _PROVEN and _PROVEN[m] is m.forward)) for k, r in BLOCKS.items() for n, m in r.items()]
+    return pd.DataFrame(rows).set_index(['kind', 'name'])
 
 # %% ../nbs/01_model.ipynb #d701de2f
 def _att_pairs(theirs, ours, ca='CA', sa='SA'):

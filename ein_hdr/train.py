@@ -795,12 +795,13 @@ TIME_PARTS = (('data_s', 'waiting for data'), ('step_s', 'training steps'), ('va
 
 def plot_log(path, # log.csv of a run
             ):
-    "Loss (and its parts) per step, validation PU21-PSNR per epoch and where each epoch's time went, from a run's log.csv."
+    "Loss and its terms per step, validation per epoch, where each epoch's time went, and (a fourth panel) the columns callbacks logged."
     import pandas as pd, matplotlib.pyplot as plt
     df = pd.read_csv(path)
-    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(13, 3.2))
+    extra = [c for c in df.columns if c not in LOG_HEAD + LOG_TAIL and c not in LOSS_TERMS and df[c].notna().any()]   # what callbacks logged
+    fig, axs = plt.subplots(1, 4 if extra else 3, figsize=(17 if extra else 13, 3.2)); a1, a2, a3 = axs[:3]
     tr = df[df.loss.notna()]
-    for k in [c for c in df.columns if c not in LOG_HEAD[:-1] + LOG_TAIL]:      # the total, then every term the run logged
+    for k in ['loss'] + [c for c in df.columns if c in LOSS_TERMS]:            # the total, then every term the run logged
         if tr[k].notna().any(): a1.plot(tr.step, tr[k], label=k, lw=1)
     a1.set_yscale('log'); a1.set_xlabel('step'); a1.legend(fontsize=8); a1.set_title('training loss')
     va = df[df.valid_pu21_psnr.notna()] if 'valid_pu21_psnr' in df else df.iloc[:0]
@@ -814,6 +815,11 @@ def plot_log(path, # log.csv of a run
         if k in ep: a3.bar(ep.epoch, ep[k], bottom=bottom, label=lab); bottom = bottom + ep[k].fillna(0).values
     a3.set_xlabel('epoch'); a3.set_ylabel('seconds'); a3.set_title('time per epoch' if len(ep) else 'time per epoch (not logged)')
     if len(ep): a3.legend(fontsize=8)
+    for k in extra:                                                          # per step where logged per step, else per epoch
+        per_step = df.loc[df.loss.notna(), k].notna().any()
+        d = df[df.loss.notna() if per_step else df.loss.isna()].dropna(subset=[k])
+        axs[3].plot(d.step, d[k], 'o-' if len(d) < 30 else '-', lw=1, label=f"{k} ({'step' if per_step else 'epoch'})")
+    if extra: axs[3].set_xlabel('step'); axs[3].legend(fontsize=8); axs[3].set_title('logged by callbacks')
     fig.tight_layout()
     return fig
 
