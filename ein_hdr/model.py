@@ -25,7 +25,7 @@ __all__ = ['BLOCKS', 'PAPER_BLOCKS', 'ROUTE_BLOCKS', 'ABLATIONS', 'network_diagr
            'EIN', 'FastPathWarning', 'route_blocker', 'route_coverage', 'official_prefix_map', 'strip_prefix',
            'to_official_state_dict', 'from_official_state_dict', 'CheckpointError', 'CheckpointWarning',
            'read_checkpoint', 'load_official_checkpoint', 'save_model', 'valid_size', 'pad_to_valid', 'paper_size',
-           'resize', 'as_batch', 'predict', 'flops_per_mpix', 'ablation_table']
+           'resize', 'as_batch', 'predict', 'flops_per_mpix', 'ablation_table', 'param_table']
 
 # %% ../nbs/01_model.ipynb #8de0e1b4
 def network_diagram(head:str='sigmoid', # 'sigmoid' (paper) or 'residual'
@@ -803,3 +803,12 @@ def ablation_table(num_c:int=32, size:int=256, check:bool=True):
             assert y.shape == x.shape and all(p.grad is not None for p in m.parameters() if p.requires_grad)
         rows.append(dict(variant=name, params=sum(p.numel() for p in m.parameters()), gflop_per_mpix=round(flops_per_mpix(m.eval(), size), 1)))
     return pd.DataFrame(rows).set_index('variant')
+
+# %% ../nbs/01_model.ipynb #ae788618
+def param_table(model:EIN)->pd.DataFrame:
+    "Parameters of each group of blocks (encoder stages, bottleneck, gates, fusions, decoders, up-samplings, head), and their share."
+    import pandas as pd
+    groups = dict(stages=[model.stages], bottleneck=[model.bottleneck], gates=[model.gates_under, model.gates_over], fusions=[model.fusions],
+                  decoders=[model.decoders], ups=[model.ups], head=[model.head])
+    n = {g: sum(p.numel() for m in ms for p in m.parameters()) for g, ms in groups.items()}
+    return pd.DataFrame(dict(params=n, share=[v / sum(n.values()) for v in n.values()]), index=list(n)).rename_axis('blocks')
