@@ -19,14 +19,14 @@ from .data import PairDataset, make_loader, DataError
 from .losses import EINLoss, load_vgg19, batch_scores, check_loss, PAPER_LOSS, LOSS_TERMS
 
 # %% auto #0
-__all__ = ['TRAIN_LIMITS', 'LEGACY_LOSS_KEYS', 'TRAIN_GROUPS', 'TRAIN_ALIASES', 'CALLBACKS', 'EVENTS', 'LOG_HEAD', 'LOG_TAIL',
-           'SELECT', 'TRAIN_MODULES', 'SAT_STEPS', 'SAT_LIMIT', 'SYNC_STEPS', 'TIME_PARTS', 'TrainConfig',
-           'legacy_code', 'legacy_loss', 'dist_info', 'epoch_indices', 'EpochBatches', 'size_batches', 'NonFiniteLoss',
-           'CancelFit', 'Callback', 'callback', 'restore_scaler', 'make_optimizer', 'step_unless', 'make_scheduler',
-           'Trainer', 'PrecisionCB', 'ScheduleCB', 'DeviceCB', 'DistributedCB', 'CompileCB', 'TimerCB', 'CSVLogCB',
-           'ProgressCB', 'ValidationCB', 'selection_score', 'code_record', 'code_changes', 'registries',
-           'session_parts', 'restore_parts', 'session_patches', 'CheckpointCB', 'SaturationCB', 'PreviewCB',
-           'default_callbacks', 'plot_log', 'LRFinderCB', 'GradNormCB']
+__all__ = ['TRAIN_LIMITS', 'CALLBACKS', 'RUN_CALLBACKS', 'EVENTS', 'TRAIN_MODULES', 'SYNC_STEPS', 'LOG_HEAD', 'LOG_TAIL',
+           'SELECT', 'SAT_STEPS', 'SAT_LIMIT', 'TIME_PARTS', 'TRAIN_GROUPS', 'TRAIN_ALIASES', 'LEGACY_LOSS_KEYS',
+           'TrainConfig', 'dist_info', 'epoch_indices', 'EpochBatches', 'size_batches', 'NonFiniteLoss', 'CancelFit',
+           'Callback', 'callback', 'run_callback', 'default_callbacks', 'restore_scaler', 'make_optimizer',
+           'step_unless', 'make_scheduler', 'Trainer', 'code_record', 'code_changes', 'registries', 'session_parts',
+           'restore_parts', 'session_patches', 'ScheduleCB', 'DeviceCB', 'TimerCB', 'CSVLogCB', 'ProgressCB',
+           'ValidationCB', 'selection_score', 'CheckpointCB', 'SaturationCB', 'PreviewCB', 'plot_log', 'LRFinderCB',
+           'GradNormCB', 'PrecisionCB', 'DistributedCB', 'CompileCB', 'legacy_code', 'legacy_loss']
 
 # %% ../nbs/04_train.ipynb #90b40acd
 @dataclass
@@ -136,36 +136,6 @@ def check(self:TrainConfig, where:str='')->TrainConfig:
     except ValueError as e: raise ValueError(f"{where}model: {e}") from None
     return self
 
-# %% ../nbs/04_train.ipynb #a9727689
-LEGACY_LOSS_KEYS = dict(w_l1='l1', w_cos='cos', w_pu21='pu21', w_highlight='highlight', w_perc='perc') # older weight options → loss terms
-
-def legacy_code(d:dict, where:str='')->dict:
-    "The options with the older `loss_modules` (module names then; files, by path, now) as `code`."
-    if 'loss_modules' not in d: return dict(d)
-    if 'code' in d: raise ValueError(f"{where}code: give your files as code = [...] or with the older key loss_modules, not both")
-    return {('code' if k == 'loss_modules' else k): v for k, v in d.items()}
-
-def legacy_loss(d:dict, # options (a TOML table, a config.json) that may name weights the older way
-                where:str='')->dict:
-    "The options with `w_pu21 = 1`, `w_l1 = 0` ... turned into a `loss` table (the paper's weights, with those changed), and `loss_modules` into `code`."
-    d = legacy_code(d, where)
-    old = {k: d[k] for k in LEGACY_LOSS_KEYS if k in d}
-    if not old: return dict(d)
-    if 'loss' in d: raise ValueError(f"{where}loss: give the weights as loss = {{...}} or with the older keys {', '.join(old)}, not both")
-    return {**{k: v for k, v in d.items() if k not in LEGACY_LOSS_KEYS}, 'loss': {**PAPER_LOSS, **{LEGACY_LOSS_KEYS[k]: v for k, v in old.items()}}}
-
-# %% ../nbs/04_train.ipynb #1117c16c
-TRAIN_GROUPS = dict( # TrainConfig's fields by what they are about: the command line's help sections (every field in one)
-    data=('root_path', 'train_file', 'valid_file', 'hdr_ext', 'sdr_ext', 'mode', 'crop_size', 'scale', 'augment', 'target', 'masks', 'num_workers'),
-    model=('num_c', 'model', 'init_type', 'pre_model', 'fast'),
-    loss=('loss', 'perceptual', 'vgg_weights', 'download_vgg', 'pu21_align'),
-    code=('code', 'callbacks'),
-    optimiser=('lr', 'betas', 'schedule', 't0', 'eta_min', 'batch_size', 'max_epoch', 'max_steps', 'start_epoch', 'seed'),
-    run=('out_dir', 'checkpoints_dir', 'log_dir', 'results_dir', 'resume', 'valid_freq', 'valid_max', 'valid_batch_size', 'valid_cache_mb',
-         'select', 'checkpoints_freq', 'loss_freq', 'check_img', 'precision', 'channels_last', 'reuse_memory', 'compile', 'compile_backend',
-         'device', 'dist_backend', 'dist_timeout', 'progress'))
-TRAIN_ALIASES = dict(batch_size=('train_batch_size',), out_dir=('results_path',), checkpoints_dir=('ckpt_path',), log_dir=('log_path',), code=('loss_modules',)) # the authors' names
-
 # %% ../nbs/04_train.ipynb #89e9b4b0
 def dist_info():
     "(rank, local_rank, world_size) from torchrun's environment (0, 0, 1 otherwise)."
@@ -214,6 +184,19 @@ CALLBACKS = Registry('callback', "register a Callback class with @callback(name)
 def callback(name:str, override:bool=False):
     "Register a Callback class under `name` (a decorator): `TrainConfig(callbacks=[name])`, a study's `callbacks = [name]`, `--callbacks name`."
     return lambda cls: CALLBACKS.add(name, cls, override)
+
+RUN_CALLBACKS = {} # callback class name → (when(cfg, device), make(cfg, device)): what every run that needs it gets
+
+def run_callback(when, # (cfg:TrainConfig, device:torch.device) → does a run need this callback?
+                 make=None): # (cfg, device) → the callback (default: the class without arguments)
+    "Give every run for which `when(cfg, device)` holds the decorated callback class: how the trainer grows, one callback at a time."
+    def register(cls): RUN_CALLBACKS[cls.__name__] = (when, make or (lambda cfg, device: cls())); return cls
+    return register
+
+def default_callbacks(cfg:TrainConfig, device)->list:
+    "The callbacks a run of `cfg` has unless told otherwise (those `run_callback` registered): what `ein_hdr train` does."
+    dev = torch.device(device)
+    return [make(cfg, dev) for when, make in RUN_CALLBACKS.values() if when(cfg, dev)]
 
 EVENTS = ('after_create', 'before_fit', 'before_batch', 'before_step', 'after_step', 'after_epoch', 'after_train', 'on_error', 'after_fit')
 
@@ -333,6 +316,57 @@ def _build_model(self:Trainer):
     if cfg.init_type != 'kaiming': m.reset_parameters(cfg.init_type)
     return m.train()
 
+# %% ../nbs/04_train.ipynb #aef14818
+TRAIN_MODULES = ('core', 'model', 'fast', 'data', 'losses', 'train') # the package's modules a training run's result depends on
+
+def code_record(cfg:TrainConfig, model=None, # the run's model (default: a small one with the same parts)
+                cbs=()): # the run's callbacks (default: those `cfg` names)
+    "What code a run of `cfg` runs: the package's version and module hashes, and the source hash of every part it names and of the user's files."
+    import ein_hdr
+    model = model if model is not None else EIN(num_c=8, **cfg.model)
+    blocks = {t for t in map(type, model.modules()) if not t.__module__.startswith('torch')}
+    cbs = cbs or [CALLBACKS[n]() for n in cfg.callbacks]
+    own = {type(c) for c in cbs if type(c).__module__ != __name__}        # the package's own callbacks are in its files
+    parts = {**{f'loss term {n}': source_hash(LOSS_TERMS[n].fn) for n in cfg.active_loss()},
+             **{f'block {t.__module__}.{t.__qualname__}': source_hash(t) for t in blocks},
+             **{f'callback {t.__module__}.{t.__qualname__}': source_hash(t) for t in own}}
+    return dict(ein_hdr=ein_hdr.__version__, files={f'ein_hdr/{m}.py': file_hash(Path(ein_hdr.__file__).parent/f'{m}.py') for m in TRAIN_MODULES},
+                parts=dict(sorted(parts.items())), code={Path(p).name: file_hash(p) for p in cfg.code})
+
+def code_changes(old:dict|None, # a run's `code_record` (None: a run made before runs recorded their code)
+                 new:dict)->list: # today's
+    "What changed between the code that made a run and today's, one phrase each (empty: the same code)."
+    if not old: return ['the run did not record its code (made before ein_hdr recorded it)']
+    out = [f"ein_hdr {old.get('ein_hdr')} → {new['ein_hdr']}"] if old.get('ein_hdr') != new['ein_hdr'] else []
+    for key, what in (('files', ''), ('parts', ''), ('code', 'your file ')):
+        a, b = old.get(key, {}), new.get(key, {})
+        out += [f"{what}{k} changed" for k in sorted(set(a) & set(b)) if a[k] != b[k]]
+        out += [f"{what}{k} is new" for k in sorted(set(b) - set(a))] + [f"{what}{k} is no longer used" for k in sorted(set(a) - set(b))]
+    return out
+
+# %% ../nbs/04_train.ipynb #16070fc7
+def registries()->dict:
+    "Every registry of parts a run can name: loss terms, each kind of block, callbacks."
+    from ein_hdr.model import BLOCKS
+    return {'loss': LOSS_TERMS, **{f'block {k}': r for k, r in BLOCKS.items()}, 'callback': CALLBACKS}
+
+def session_parts()->list:
+    "The registrations this session made in `__main__` (notebook cells, a script): (registry, name, part) for other processes."
+    return [(k, n, p) for k, r in registries().items() for n, p in r.items() if getattr(r.origin(p), '__module__', None) == '__main__']
+
+def restore_parts(parts:list):
+    "Register in this process what `session_parts` collected in another."
+    regs = registries()
+    for k, n, p in parts: regs[k].add(n, p, override=True)
+
+def session_patches(cfg:TrainConfig)->list:
+    "The package's classes and functions that a run of `cfg` uses and that this session changed outside any file (other processes would run the original)."
+    m = EIN(num_c=8, **cfg.model)
+    fns = [(f'{t.__qualname__}.{n}', f) for t in {type(x) for x in m.modules()} if t.__module__.startswith('ein_hdr.')
+           for n, f in vars(t).items() if inspect.isfunction(f)]
+    fns += [(f'loss term {n}', LOSS_TERMS[n].fn) for n in cfg.active_loss() if LOSS_TERMS[n].fn.__module__.startswith('ein_hdr.')]
+    return sorted(name for name, f in fns if not in_file(f))
+
 # %% ../nbs/04_train.ipynb #11dae8c1
 @patch
 def autocast(self:Trainer): return contextlib.nullcontext()     # the step's arithmetic, as `PrecisionCB` may change it: the forward's context,
@@ -388,18 +422,8 @@ def fit(self:Trainer)->list:
     finally: self('after_fit')
     return self.history
 
-# %% ../nbs/04_train.ipynb #1aa71550
-class PrecisionCB(Callback):
-    "Mixed precision as `TrainConfig.precision` resolves: autocast for bf16/fp16 (and CUDA's TF32 switches), fp16's loss scaling."
-    order = -50
-    def after_create(self, t):
-        t.autocast = lambda: autocast_for(t.precision, t.device)
-        if t.precision != 'fp16': return
-        t.scaler = torch.amp.GradScaler(t.device.type)
-        t.backward = lambda loss: t.scaler.scale(loss).backward()
-        t.opt_step = lambda bad: (t.scaler.step(t.opt), t.scaler.update())   # the scaler skips non-finite gradients itself
-
 # %% ../nbs/04_train.ipynb #9fdfdc10
+@run_callback(lambda cfg, device: True)
 class ScheduleCB(Callback):
     "Steps the learning-rate schedule: per epoch for the paper's warm restarts, per step for the others."
     order = -10
@@ -408,6 +432,7 @@ class ScheduleCB(Callback):
     def after_epoch(self, t):
         if t.cfg.schedule == 'paper': t.sched.step()
 
+@run_callback(lambda cfg, device: True, lambda cfg, device: DeviceCB(device.type == 'cpu' if cfg.channels_last is None else cfg.channels_last))
 class DeviceCB(Callback):
     "The layout and settings the device is fastest with: channels_last and malloc reuse on the CPU (measured), cuDNN autotuning on CUDA (restored after)."
     order = -30
@@ -422,30 +447,8 @@ class DeviceCB(Callback):
                                           for k, v in t.batch.items()}
     def after_fit(self, t): torch.backends.cudnn.benchmark = self.benchmark
 
-# %% ../nbs/04_train.ipynb #cb346aa2
-class DistributedCB(Callback):
-    "Several processes under torchrun: one process group (NCCL on CUDA, gloo on the CPU), DDP around the model, every rank waiting for the others at each epoch's end."
-    order = -40
-    def before_fit(self, t):
-        if not dist.is_initialized():
-            dist.init_process_group(t.cfg.dist_backend or ('nccl' if t.device.type == 'cuda' else 'gloo'), timeout=timedelta(minutes=t.cfg.dist_timeout))
-        from torch.nn.parallel import DistributedDataParallel as DDP
-        if not isinstance(t.model, DDP): t.model = DDP(t.net, device_ids=[t.device.index] if t.device.type == 'cuda' else None)
-    def after_epoch(self, t): dist.barrier()
-
-class CompileCB(Callback):
-    "torch.compile around the model (after DDP); the first step's time, compilation included, is reported once."
-    order = -35
-    def before_fit(self, t):
-        if not getattr(t.model, '_compiled', False): t.model = torch.compile(t.model, backend=t.cfg.compile_backend); t.model._compiled = True
-    def before_step(self, t):
-        if not hasattr(self, 't0'): self.t0 = time.perf_counter()
-    def after_step(self, t):
-        if getattr(self, 'said', False) or not t.main: return
-        if t.device.type == 'cuda': torch.cuda.synchronize(t.device)
-        self.said = True; t.log(f"torch.compile: the first step took {time.perf_counter() - self.t0:.1f} s (compilation included)")
-
 # %% ../nbs/04_train.ipynb #e19fe185
+@run_callback(lambda cfg, device: True)
 class TimerCB(Callback):
     "Where each epoch's time goes: waiting for data, training steps (reading the losses included), images per second; into the rows."
     order = 35                                          # after log.csv's flush, which waits for the device: that wait is step time
@@ -466,10 +469,12 @@ class TimerCB(Callback):
         self.reset()
 
 # %% ../nbs/04_train.ipynb #142162dc
+SYNC_STEPS = 50 # on a GPU without --loss_freq, the losses are read (log.csv, the progress bar) every this many steps
 LOG_HEAD = ['time', 'epoch', 'step', 'lr', 'loss'] # log.csv's columns: these, one per loss term of the run (named by the term), then LOG_TAIL
 LOG_TAIL = ['imgs_per_s', 'valid_pu21_psnr', 'valid_hl_pu21_psnr', 'valid_tm_psnr', 'data_s', 'step_s', 'valid_s', 'ckpt_s', 'epoch_s']
 
 # %% ../nbs/04_train.ipynb #cf1b63c4
+@run_callback(lambda cfg, device: True, lambda cfg, device: CSVLogCB(sync_every=1 if device.type == 'cpu' else (cfg.loss_freq or SYNC_STEPS)))   # a CPU waits for nothing
 class CSVLogCB(Callback):
     "log.csv: a row per step (loss, terms, and whatever callbacks put in `t.step_row`) and per epoch (validation, times, and what they put in `t.row`)."
     order = 30
@@ -576,6 +581,7 @@ def trim(self:CSVLogCB, t):
     t.log(f"note: {self.path}: dropped {n} row{'s' * (n != 1)} logged after step {t.global_step} by the interrupted run")
 
 # %% ../nbs/04_train.ipynb #c54e34b8
+@run_callback(lambda cfg, device: True)
 class ProgressCB(Callback):
     "A progress bar over the run's steps (rank 0), with the epoch and the last losses read."
     order = 40
@@ -588,6 +594,7 @@ class ProgressCB(Callback):
     def after_fit(self, t): self.bar.close()
 
 # %% ../nbs/04_train.ipynb #d1ef6bbc
+@run_callback(lambda cfg, device: True)
 class ValidationCB(Callback):
     "Every `valid_freq` epochs (and at a run's end mid-epoch): the validation scores into the row, and best.pt when the selection score improved."
     order = 0
@@ -647,58 +654,8 @@ def validate(self:Trainer)->dict:
     s = {k: torch.cat(v).cpu().numpy() for k, v in scores.items()}          # one read of the device per validation
     return {f'valid_{k}': mean(np.where(np.isinf(v), np.nan, v)) for k, v in s.items()}
 
-# %% ../nbs/04_train.ipynb #aef14818
-TRAIN_MODULES = ('core', 'model', 'fast', 'data', 'losses', 'train') # the package's modules a training run's result depends on
-
-def code_record(cfg:TrainConfig, model=None, # the run's model (default: a small one with the same parts)
-                cbs=()): # the run's callbacks (default: those `cfg` names)
-    "What code a run of `cfg` runs: the package's version and module hashes, and the source hash of every part it names and of the user's files."
-    import ein_hdr
-    model = model if model is not None else EIN(num_c=8, **cfg.model)
-    blocks = {t for t in map(type, model.modules()) if not t.__module__.startswith('torch')}
-    cbs = cbs or [CALLBACKS[n]() for n in cfg.callbacks]
-    own = {type(c) for c in cbs if type(c).__module__ != __name__}        # the package's own callbacks are in its files
-    parts = {**{f'loss term {n}': source_hash(LOSS_TERMS[n].fn) for n in cfg.active_loss()},
-             **{f'block {t.__module__}.{t.__qualname__}': source_hash(t) for t in blocks},
-             **{f'callback {t.__module__}.{t.__qualname__}': source_hash(t) for t in own}}
-    return dict(ein_hdr=ein_hdr.__version__, files={f'ein_hdr/{m}.py': file_hash(Path(ein_hdr.__file__).parent/f'{m}.py') for m in TRAIN_MODULES},
-                parts=dict(sorted(parts.items())), code={Path(p).name: file_hash(p) for p in cfg.code})
-
-def code_changes(old:dict|None, # a run's `code_record` (None: a run made before runs recorded their code)
-                 new:dict)->list: # today's
-    "What changed between the code that made a run and today's, one phrase each (empty: the same code)."
-    if not old: return ['the run did not record its code (made before ein_hdr recorded it)']
-    out = [f"ein_hdr {old.get('ein_hdr')} → {new['ein_hdr']}"] if old.get('ein_hdr') != new['ein_hdr'] else []
-    for key, what in (('files', ''), ('parts', ''), ('code', 'your file ')):
-        a, b = old.get(key, {}), new.get(key, {})
-        out += [f"{what}{k} changed" for k in sorted(set(a) & set(b)) if a[k] != b[k]]
-        out += [f"{what}{k} is new" for k in sorted(set(b) - set(a))] + [f"{what}{k} is no longer used" for k in sorted(set(a) - set(b))]
-    return out
-
-# %% ../nbs/04_train.ipynb #16070fc7
-def registries()->dict:
-    "Every registry of parts a run can name: loss terms, each kind of block, callbacks."
-    from ein_hdr.model import BLOCKS
-    return {'loss': LOSS_TERMS, **{f'block {k}': r for k, r in BLOCKS.items()}, 'callback': CALLBACKS}
-
-def session_parts()->list:
-    "The registrations this session made in `__main__` (notebook cells, a script): (registry, name, part) for other processes."
-    return [(k, n, p) for k, r in registries().items() for n, p in r.items() if getattr(r.origin(p), '__module__', None) == '__main__']
-
-def restore_parts(parts:list):
-    "Register in this process what `session_parts` collected in another."
-    regs = registries()
-    for k, n, p in parts: regs[k].add(n, p, override=True)
-
-def session_patches(cfg:TrainConfig)->list:
-    "The package's classes and functions that a run of `cfg` uses and that this session changed outside any file (other processes would run the original)."
-    m = EIN(num_c=8, **cfg.model)
-    fns = [(f'{t.__qualname__}.{n}', f) for t in {type(x) for x in m.modules()} if t.__module__.startswith('ein_hdr.')
-           for n, f in vars(t).items() if inspect.isfunction(f)]
-    fns += [(f'loss term {n}', LOSS_TERMS[n].fn) for n in cfg.active_loss() if LOSS_TERMS[n].fn.__module__.startswith('ein_hdr.')]
-    return sorted(name for name, f in fns if not in_file(f))
-
 # %% ../nbs/04_train.ipynb #1bfdba97
+@run_callback(lambda cfg, device: True)
 class CheckpointCB(Callback):
     "last.pt at every epoch's end and at the run's end (also when interrupted: Ctrl-C keeps the progress), epoch_NNNN.pt every `checkpoints_freq` epochs."
     order = 10
@@ -756,6 +713,7 @@ def save_preview(self:Trainer, ldr, pred, target):
 # %% ../nbs/04_train.ipynb #63b53b9e
 SAT_STEPS, SAT_LIMIT = 20, 0.5 # the sigmoid head counts as saturated when, over steps 11-20, over half its outputs are within 1e-6 of 0 or 1
 
+@run_callback(lambda cfg, device: True)
 class SaturationCB(Callback):
     "Warns once when the sigmoid head's outputs sit at 0 or 1 after the first steps (its gradient then vanishes); one read of the device."
     order = 50
@@ -770,25 +728,12 @@ class SaturationCB(Callback):
                   f"{SAT_STEPS} steps, so almost no gradient reaches the network and the loss will barely move (the paper's Kaiming "
                   f"init starts it there). Remedy: --head_init linear (TrainConfig(model=dict(head_init='linear'))), or --head residual.")
 
+@run_callback(lambda cfg, device: bool(cfg.check_img))
 class PreviewCB(Callback):
     "Every `check_img` steps, SDR | prediction | target of the batch's first image as a PNG in results_dir (the authors' check_img)."
     order = 50
     def after_step(self, t):
         if t.main and t.global_step % t.cfg.check_img == 0: t.save_preview(t.batch['ldr'][0], t.pred[0], t.batch['target'][0])
-
-# %% ../nbs/04_train.ipynb #ea3d0cb1
-SYNC_STEPS = 50 # on a GPU without --loss_freq, the losses are read (log.csv, the progress bar) every this many steps
-
-def default_callbacks(cfg:TrainConfig, device)->list:
-    "The callbacks a run of `cfg` has unless told otherwise: what `ein_hdr train` does."
-    dev = torch.device(device)
-    cbs = [PrecisionCB(), DeviceCB(dev.type == 'cpu' if cfg.channels_last is None else cfg.channels_last), ScheduleCB(), ValidationCB(), CheckpointCB(),
-           TimerCB(), CSVLogCB(sync_every=1 if dev.type == 'cpu' else (cfg.loss_freq or SYNC_STEPS)),   # a CPU waits for nothing
-           ProgressCB(), SaturationCB()]
-    if cfg.check_img: cbs.append(PreviewCB())
-    if dist_info()[2] > 1: cbs.append(DistributedCB())
-    if cfg.compile: cbs.append(CompileCB())
-    return cbs
 
 # %% ../nbs/04_train.ipynb #602d1a27
 TIME_PARTS = (('data_s', 'waiting for data'), ('step_s', 'training steps'), ('valid_s', 'validation'), ('ckpt_s', 'checkpoints'))
@@ -852,3 +797,70 @@ class GradNormCB(Callback):
     def after_step(self, t):
         g = [p.grad for p in t.net.parameters() if p.grad is not None]
         if g: t.step_row['grad_norm'] = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(x) for x in g]))
+
+# %% ../nbs/04_train.ipynb #1aa71550
+@run_callback(lambda cfg, device: True)
+class PrecisionCB(Callback):
+    "Mixed precision as `TrainConfig.precision` resolves: autocast for bf16/fp16 (and CUDA's TF32 switches), fp16's loss scaling."
+    order = -50
+    def after_create(self, t):
+        t.autocast = lambda: autocast_for(t.precision, t.device)
+        if t.precision != 'fp16': return
+        t.scaler = torch.amp.GradScaler(t.device.type)
+        t.backward = lambda loss: t.scaler.scale(loss).backward()
+        t.opt_step = lambda bad: (t.scaler.step(t.opt), t.scaler.update())   # the scaler skips non-finite gradients itself
+
+# %% ../nbs/04_train.ipynb #cb346aa2
+@run_callback(lambda cfg, device: dist_info()[2] > 1)
+class DistributedCB(Callback):
+    "Several processes under torchrun: one process group (NCCL on CUDA, gloo on the CPU), DDP around the model, every rank waiting for the others at each epoch's end."
+    order = -40
+    def before_fit(self, t):
+        if not dist.is_initialized():
+            dist.init_process_group(t.cfg.dist_backend or ('nccl' if t.device.type == 'cuda' else 'gloo'), timeout=timedelta(minutes=t.cfg.dist_timeout))
+        from torch.nn.parallel import DistributedDataParallel as DDP
+        if not isinstance(t.model, DDP): t.model = DDP(t.net, device_ids=[t.device.index] if t.device.type == 'cuda' else None)
+    def after_epoch(self, t): dist.barrier()
+
+@run_callback(lambda cfg, device: cfg.compile)
+class CompileCB(Callback):
+    "torch.compile around the model (after DDP); the first step's time, compilation included, is reported once."
+    order = -35
+    def before_fit(self, t):
+        if not getattr(t.model, '_compiled', False): t.model = torch.compile(t.model, backend=t.cfg.compile_backend); t.model._compiled = True
+    def before_step(self, t):
+        if not hasattr(self, 't0'): self.t0 = time.perf_counter()
+    def after_step(self, t):
+        if getattr(self, 'said', False) or not t.main: return
+        if t.device.type == 'cuda': torch.cuda.synchronize(t.device)
+        self.said = True; t.log(f"torch.compile: the first step took {time.perf_counter() - self.t0:.1f} s (compilation included)")
+
+# %% ../nbs/04_train.ipynb #1117c16c
+TRAIN_GROUPS = dict( # TrainConfig's fields by what they are about: the command line's help sections (every field in one)
+    data=('root_path', 'train_file', 'valid_file', 'hdr_ext', 'sdr_ext', 'mode', 'crop_size', 'scale', 'augment', 'target', 'masks', 'num_workers'),
+    model=('num_c', 'model', 'init_type', 'pre_model', 'fast'),
+    loss=('loss', 'perceptual', 'vgg_weights', 'download_vgg', 'pu21_align'),
+    code=('code', 'callbacks'),
+    optimiser=('lr', 'betas', 'schedule', 't0', 'eta_min', 'batch_size', 'max_epoch', 'max_steps', 'start_epoch', 'seed'),
+    run=('out_dir', 'checkpoints_dir', 'log_dir', 'results_dir', 'resume', 'valid_freq', 'valid_max', 'valid_batch_size', 'valid_cache_mb',
+         'select', 'checkpoints_freq', 'loss_freq', 'check_img', 'precision', 'channels_last', 'reuse_memory', 'compile', 'compile_backend',
+         'device', 'dist_backend', 'dist_timeout', 'progress'))
+TRAIN_ALIASES = dict(batch_size=('train_batch_size',), out_dir=('results_path',), checkpoints_dir=('ckpt_path',), log_dir=('log_path',), code=('loss_modules',)) # the authors' names
+
+# %% ../nbs/04_train.ipynb #a9727689
+LEGACY_LOSS_KEYS = dict(w_l1='l1', w_cos='cos', w_pu21='pu21', w_highlight='highlight', w_perc='perc') # older weight options → loss terms
+
+def legacy_code(d:dict, where:str='')->dict:
+    "The options with the older `loss_modules` (module names then; files, by path, now) as `code`."
+    if 'loss_modules' not in d: return dict(d)
+    if 'code' in d: raise ValueError(f"{where}code: give your files as code = [...] or with the older key loss_modules, not both")
+    return {('code' if k == 'loss_modules' else k): v for k, v in d.items()}
+
+def legacy_loss(d:dict, # options (a TOML table, a config.json) that may name weights the older way
+                where:str='')->dict:
+    "The options with `w_pu21 = 1`, `w_l1 = 0` ... turned into a `loss` table (the paper's weights, with those changed), and `loss_modules` into `code`."
+    d = legacy_code(d, where)
+    old = {k: d[k] for k in LEGACY_LOSS_KEYS if k in d}
+    if not old: return dict(d)
+    if 'loss' in d: raise ValueError(f"{where}loss: give the weights as loss = {{...}} or with the older keys {', '.join(old)}, not both")
+    return {**{k: v for k, v in d.items() if k not in LEGACY_LOSS_KEYS}, 'loss': {**PAPER_LOSS, **{LEGACY_LOSS_KEYS[k]: v for k, v in old.items()}}}
