@@ -44,14 +44,18 @@ def unit_seeds(res:pd.DataFrame, # a study's results: variant, seed, image, the 
     if images is not None: r = r[r.image.isin(images)]
     return r.assign(seed=r.seed.fillna(-1).astype(int)).groupby([unit, 'seed'])[metric].mean().unstack('seed')
 
+def _paired(res:pd.DataFrame, a:str, b:str, metric:str, unit:str)->tuple:
+    "(rows of `a` and `b` on the images both have a finite `metric` for, A, B): what `paired_units` and `compare` share."
+    ok = res.loc[res.variant.isin([a, b]), ['variant', 'seed', 'image', unit, metric]].dropna(subset=[metric])
+    ok = ok[ok.groupby('image').variant.transform('nunique') == 2]
+    g = ok.assign(seed=ok.seed.fillna(-1).astype(int)).groupby(['variant', unit, 'seed'])[metric].mean()
+    A, B = (g.xs(v, level='variant').unstack('seed') if v in g.index.get_level_values(0) else pd.DataFrame() for v in (a, b))
+    u = A.index.intersection(B.index)
+    return ok, A.loc[u], B.loc[u]
+
 def paired_units(res:pd.DataFrame, a:str, b:str, metric:str, unit:str='scene')->tuple:
     "(A, B): `unit_seeds` of methods `a` and `b` over the images both have a finite `metric` for, on the units both have."
-    ok = res[res.variant.isin([a, b]) & res[metric].notna()]
-    both = ok.groupby('image').variant.nunique()
-    imgs = set(both.index[both == 2])
-    A, B = unit_seeds(res, metric, a, unit, imgs), unit_seeds(res, metric, b, unit, imgs)
-    u = A.index.intersection(B.index)
-    return A.loc[u], B.loc[u]
+    return _paired(res, a, b, metric, unit)[1:]
 
 def unit_diffs(A:pd.DataFrame, B:pd.DataFrame)->pd.Series:
     "Per unit: A's mean over its seeds minus B's, the unit's paired difference."
@@ -95,15 +99,15 @@ def compare(res:pd.DataFrame, # a study's results, already narrowed to one split
             n_boot:int=2000, seed:int=0, # the bootstrap's draws and generator seed
            )->dict:
     "`a` minus `b` at the level of `unit`: mean of the units' paired differences, t-interval and p over units, bootstrap interval, counts, spreads, and the image-level description."
-    A, B = paired_units(res, a, b, metric, unit)
+    ok, A, B = _paired(res, a, b, metric, unit)
     d = unit_diffs(A, B)
     m, ci, p, n = paired_test(d, level)
     lo, hi = np.percentile(hier_bootstrap(A, B, n_boot, seed), [50 * (1 - level), 50 * (1 + level)]) if n and n_boot else (np.nan, np.nan)
-    r = res[res.variant.isin([a, b]) & res[unit].isin(d.index)]
-    img = r.groupby(['image', 'variant'])[metric].mean().unstack('variant').dropna()
+    img = ok[ok[unit].isin(d.index)].groupby(['image', 'variant'])[metric].mean().unstack('variant')
     di = img[a] - img[b] if len(img) else pd.Series(dtype=float)
+    src = res.loc[res.variant.isin([a, b]) & res[unit].isin(d.index), 'source'].nunique() if 'source' in res else 1
     return dict(a=a, b=b, metric=metric, unit=unit, delta=m, ci=ci, p=p, n=n, seeds_a=_seeds(A), seeds_b=_seeds(B),
-                sources=int(r.source.nunique()) if 'source' in r else 1, boot_lo=float(lo), boot_hi=float(hi),
+                sources=int(src), boot_lo=float(lo), boot_hi=float(hi),
                 unit_sd=float(d.std(ddof=1)) if n > 1 else np.nan, seed_sd=seed_sd(A, B), sides=int(_seeds(A) > 0) + int(_seeds(B) > 0),
                 images=len(di), image_mean=float(di.mean()) if len(di) else np.nan, image_sd=float(di.std(ddof=1)) if len(di) > 1 else np.nan)
 

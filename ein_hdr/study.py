@@ -26,9 +26,9 @@ __all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'SPLI
            'scene_sources', 'study_scenes', 'build_study_data', 'variant_data', 'fold_dir', 'fold_configs', 'run_dir',
            'run_state', 'check_run_config', 'train_run', 'constant_gain', 'study_pairs', 'image_cameras',
            'score_method', 'baseline_method', 'score_run', 'score_baseline', 'check_models', 'score_model',
-           'primary_comparisons', 'study_results', 'variant_facts', 'summarize_study', 'scene_table', 'worst_scenes',
+           'primary_comparisons', 'study_results', 'variant_facts', 'scene_table', 'worst_scenes', 'summarize_study',
            'group_table', 'by_camera', 'worst_by_camera', 'camera_deltas', 'goal_table', 'plot_study',
-           'plot_study_curves', 'seeds_text', 'primary_markdown', 'study_markdown', 'write_study_report',
+           'plot_study_curves', 'seeds_text', 'study_markdown', 'primary_markdown', 'write_study_report',
            'breakdown_markdown', 'study_job', 'study_record', 'run_study', 'recipe_score', 'score_units',
            'scene_deltas', 'choose_variant', 'sure_text', 'toml_value', 'toml_key', 'refit_steps', 'write_refit_study',
            'relative_paths', 'export_model', 'refit_study']
@@ -798,6 +798,24 @@ def variant_facts(cfg:StudyConfig, out)->pd.DataFrame:
                          runs_done=len(done), runs=len(dirs)))
     return pd.DataFrame(rows).set_index('variant')
 
+def scene_table(res:pd.DataFrame, metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
+    "Seed- and image-averaged `metric` per protocol, scene and variant (a column per variant)."
+    r = res[res.split == split]
+    return r.groupby(['protocol', 'scene', 'image', 'variant'], sort=False)[metric].mean().groupby(['protocol', 'scene', 'variant'], sort=False).mean().unstack('variant')
+
+def worst_scenes(res:pd.DataFrame, against:str, metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
+    "Per protocol and variant, the scene where it does worst against `against` (a variant or baseline), and by how much."
+    st = scene_table(res, metric, split)
+    if against not in st: return pd.DataFrame()
+    rows = []
+    for p in st.index.get_level_values(0).unique():
+        t = st.loc[p]
+        for v in t.columns:
+            d = (t[v] - t[against]).dropna()
+            if v != against and len(d): rows.append(dict(protocol=p, variant=v, against=against, worst_scene=d.idxmin(), worst_delta=float(d.min()), mean_scene_delta=float(d.mean())))
+    return pd.DataFrame(rows)
+
+# %% ../nbs/08_study.ipynb #c931a437
 def summarize_study(res:pd.DataFrame, # `study_results`
                     reference:str, # the variant differences are taken to
                     split:str='test',
@@ -833,23 +851,6 @@ def _holm_summary(s:pd.DataFrame, reference:str, primary:dict|None)->pd.DataFram
     adj = holm(np.concatenate([keep[c].to_numpy(float) for c in cols])) if cols else []
     for i, c in enumerate(cols): s[f'{c}_holm'] = adj[i * len(s):(i + 1) * len(s)]
     return s
-
-def scene_table(res:pd.DataFrame, metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
-    "Seed- and image-averaged `metric` per protocol, scene and variant (a column per variant)."
-    r = res[res.split == split]
-    return r.groupby(['protocol', 'scene', 'image', 'variant'], sort=False)[metric].mean().groupby(['protocol', 'scene', 'variant'], sort=False).mean().unstack('variant')
-
-def worst_scenes(res:pd.DataFrame, against:str, metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
-    "Per protocol and variant, the scene where it does worst against `against` (a variant or baseline), and by how much."
-    st = scene_table(res, metric, split)
-    if against not in st: return pd.DataFrame()
-    rows = []
-    for p in st.index.get_level_values(0).unique():
-        t = st.loc[p]
-        for v in t.columns:
-            d = (t[v] - t[against]).dropna()
-            if v != against and len(d): rows.append(dict(protocol=p, variant=v, against=against, worst_scene=d.idxmin(), worst_delta=float(d.min()), mean_scene_delta=float(d.mean())))
-    return pd.DataFrame(rows)
 
 # %% ../nbs/08_study.ipynb #b91b30b9
 def group_table(res:pd.DataFrame, # `study_results`
@@ -965,21 +966,6 @@ def _fmt(m, ci, digits=2, sign=False)->str:
     f = f"{m:{'+' if sign else ''}.{digits}f}"
     return f'{f} ± {ci:.{digits}f}' if np.isfinite(ci) else f
 
-def primary_markdown(prim:pd.DataFrame)->str:
-    "The report's lead: the primary comparison over scenes (`primary_comparisons`), the bootstrap's check, the images described, and the plan."
-    a = prim.attrs; dg, u = (3, '') if 'ssim' in a['metric'] else (2, ' dB')
-    cam = 'pooled over the test cameras' if a['camera'] == 'pooled' else f"test camera {a['camera']}"
-    out = ["## Primary comparison\n", f"The question this study asks (`primary` in its file, or the default): {a['metric']} under protocol {a['protocol']}, {cam}, on the "
-           "test scenes. Each scene's images, cameras and seeds are averaged first; ± is the 95% t-interval over scenes (n says what it counts), p the "
-           "t-test over scenes; the bootstrap (scenes, then seeds) is a check; the images are only described (how many, their mean difference and "
-           "its spread: no p-value, since a scene's images are not independent samples).\n"]
-    row = lambda c: dict(comparison=f"{c.a} − {c.b}", **{'Δ': f"{_fmt(c.delta, c.ci, dg, True)}{u}", 'n': n_text(c._asdict()), 'p': f'{c.p:.2g}'},
-                         **({'p (Holm, within the family)': f'{c.p_holm:.2g}'} if len(prim) > 1 else {}),
-                         bootstrap=f"[{c.boot_lo:+.{dg}f}, {c.boot_hi:+.{dg}f}]", images=f"{c.images}: mean {c.image_mean:+.{dg}f}, sd {c.image_sd:.{dg}f}")
-    if len(prim) > 1: out += [f"Every variant against **{a['against']}**: a family of {len(prim)} comparisons, their p-values also Holm-adjusted within it.\n"]
-    out += [pd.DataFrame([row(c) for c in prim.itertuples()]).to_markdown(index=False), '', plan_text(a['plan'], u.strip() or 'units') + '\n']
-    return '\n'.join(out)
-
 def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, scenes:pd.DataFrame, worst:pd.DataFrame, split:str='test',
                    sections:str='', # more markdown before the figures (`breakdown_markdown`)
                    primary:pd.DataFrame|None=None)->str: # `primary_comparisons`: the report leads with it
@@ -1018,6 +1004,22 @@ def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, sc
                 worst.round(2).to_markdown(index=False), '']
     if sections: out += [sections, '']
     out += ["![scores](scores.png)\n", "![paired differences](deltas.png)\n", "![training curves](curves.png)\n"]
+    return '\n'.join(out)
+
+# %% ../nbs/08_study.ipynb #89311cac
+def primary_markdown(prim:pd.DataFrame)->str:
+    "The report's lead: the primary comparison over scenes (`primary_comparisons`), the bootstrap's check, the images described, and the plan."
+    a = prim.attrs; dg, u = (3, '') if 'ssim' in a['metric'] else (2, ' dB')
+    cam = 'pooled over the test cameras' if a['camera'] == 'pooled' else f"test camera {a['camera']}"
+    out = ["## Primary comparison\n", f"The question this study asks (`primary` in its file, or the default): {a['metric']} under protocol {a['protocol']}, {cam}, on the "
+           "test scenes. Each scene's images, cameras and seeds are averaged first; ± is the 95% t-interval over scenes (n says what it counts), p the "
+           "t-test over scenes; the bootstrap (scenes, then seeds) is a check; the images are only described (how many, their mean difference and "
+           "its spread: no p-value, since a scene's images are not independent samples).\n"]
+    row = lambda c: dict(comparison=f"{c.a} − {c.b}", **{'Δ': f"{_fmt(c.delta, c.ci, dg, True)}{u}", 'n': n_text(c._asdict()), 'p': f'{c.p:.2g}'},
+                         **({'p (Holm, within the family)': f'{c.p_holm:.2g}'} if len(prim) > 1 else {}),
+                         bootstrap=f"[{c.boot_lo:+.{dg}f}, {c.boot_hi:+.{dg}f}]", images=f"{c.images}: mean {c.image_mean:+.{dg}f}, sd {c.image_sd:.{dg}f}")
+    if len(prim) > 1: out += [f"Every variant against **{a['against']}**: a family of {len(prim)} comparisons, their p-values also Holm-adjusted within it.\n"]
+    out += [pd.DataFrame([row(c) for c in prim.itertuples()]).to_markdown(index=False), '', plan_text(a['plan'], u.strip() or 'units') + '\n']
     return '\n'.join(out)
 
 # %% ../nbs/08_study.ipynb #ada6d725
