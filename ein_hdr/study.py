@@ -17,20 +17,22 @@ from .losses import batch_scores, PAPER_LOSS
 from .train import Trainer, TrainConfig, LEGACY_LOSS_KEYS, legacy_code, code_record, code_changes, session_parts, restore_parts, session_patches
 from .inference import sdr_method
 from .metrics import PROTOCOLS, PROTOCOL_TEXT, BASELINES, protocol_list, load_pairs, linearized
+from .stats import *
 
 # %% auto #0
-__all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'SPLIT_KEYS', 'GAINS', 'SUMMARY_METRICS',
-           'RESULT_KEYS', 'GOALS', 'scene_stats', 'split_scenes', 'StudyConfigError', 'StudyConfig', 'study_from_dict',
-           'read_study', 'study_code', 'split_count', 'LockHeld', 'proc_start', 'RunLock', 'scene_sources',
-           'study_scenes', 'build_study_data', 'variant_data', 'fold_dir', 'fold_configs', 'run_dir', 'run_state',
-           'check_run_config', 'train_run', 'run_code_changes', 'stale_runs', 'set_aside', 'constant_gain',
-           'study_pairs', 'image_cameras', 'score_method', 'baseline_method', 'score_run', 'score_baseline',
-           'check_models', 'score_model', 'betainc', 't_sf2', 't_quantile', 'mean_ci', 'paired_test', 'study_results',
-           'variant_facts', 'summarize_study', 'scene_table', 'worst_scenes', 'group_table', 'by_camera',
-           'worst_by_camera', 'camera_deltas', 'goal_table', 'plot_study', 'plot_study_curves', 'seeds_text',
-           'study_markdown', 'variant_recipes', 'recipe_markdown', 'write_study_report', 'breakdown_markdown',
-           'study_job', 'study_record', 'run_study', 'recipe_score', 'scene_deltas', 'choose_variant', 'toml_value',
-           'toml_key', 'refit_steps', 'write_refit_study', 'relative_paths', 'export_model', 'refit_study']
+__all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'SPLIT_KEYS', 'SUMMARY_METRICS', 'PRIMARY_KEYS',
+           'GAINS', 'RESULT_KEYS', 'GOALS', 'scene_stats', 'split_scenes', 'StudyConfigError', 'StudyConfig',
+           'study_from_dict', 'read_study', 'study_code', 'split_count', 'primary_of', 'LockHeld', 'proc_start',
+           'RunLock', 'scene_sources', 'study_scenes', 'build_study_data', 'variant_data', 'fold_dir', 'fold_configs',
+           'run_dir', 'run_state', 'check_run_config', 'train_run', 'run_code_changes', 'stale_runs', 'set_aside',
+           'constant_gain', 'study_pairs', 'image_cameras', 'score_method', 'baseline_method', 'score_run',
+           'score_baseline', 'check_models', 'score_model', 'primary_comparisons', 'study_results', 'variant_facts',
+           'scene_table', 'worst_scenes', 'summarize_study', 'group_table', 'by_camera', 'worst_by_camera',
+           'camera_deltas', 'goal_table', 'plot_study', 'plot_study_curves', 'seeds_text', 'study_markdown',
+           'primary_markdown', 'variant_recipes', 'recipe_markdown', 'write_study_report', 'breakdown_markdown',
+           'study_job', 'study_record', 'run_study', 'recipe_score', 'score_units', 'scene_deltas', 'choose_variant',
+           'sure_text', 'toml_value', 'toml_key', 'refit_steps', 'write_refit_study', 'relative_paths', 'export_model',
+           'refit_study']
 
 # %% ../nbs/08_study.ipynb #f60ac635
 def scene_stats(path)->dict:
@@ -126,6 +128,7 @@ class StudyConfig:
     models:dict=field(default_factory=dict) # {name: checkpoint}: trained models scored beside the variants (the shipped one, the authors')
     sources:dict=field(default_factory=dict) # {source: [scene names and data folders]}: where scenes come from (default: each scene's folder)
     test_cameras:dict=field(default_factory=dict) # {name: VirtualCamera fields over the study's camera}: validation and test images made once through each
+    primary:dict=field(default_factory=dict) # metric, protocol, camera, variant, against, detect: the comparison the report leads with (`primary_of`)
     source:str='' # the file it was read from (for messages)
     def train_config(self, variant:str, seed:int, root, out)->TrainConfig:
         "The TrainConfig of one run."
@@ -233,7 +236,7 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     if cfg.checkpoint not in ('best', 'last'): raise StudyConfigError(f"{source}: checkpoint = {cfg.checkpoint!r}: expected 'best' or 'last'")
     for e in cfg.evaluate:
         if e not in ('test', 'valid'): raise StudyConfigError(f"{source}: evaluate: {e!r} is not a split (test, valid)")
-    _check_values(cfg, source)
+    _check_values(cfg, source); _check_primary(cfg, source)
     return cfg
 
 # %% ../nbs/08_study.ipynb #e5381b97
@@ -272,7 +275,7 @@ def _check_top(d:dict, src:str)->None:
         raise StudyConfigError(f"{src}: data = {d['data']!r}: expected a folder, or a list of folders and files")
     for k in ('protocols', 'baselines', 'evaluate'):
         if k in d and not (isinstance(d[k], list) and all(isinstance(x, str) for x in d[k])): raise StudyConfigError(f"{src}: {k} = {d[k]!r}: expected a list of names")
-    for k in ('base', 'split', 'dataset', 'models', 'sources', 'test_cameras'):
+    for k in ('base', 'split', 'dataset', 'models', 'sources', 'test_cameras', 'primary'):
         if k in d and not isinstance(d[k], dict): raise StudyConfigError(f"{src}: {k}: expected a table")
     if 'checkpoint' in d and not isinstance(d['checkpoint'], str): raise StudyConfigError(f"{src}: checkpoint = {d['checkpoint']!r}: expected 'best' or 'last'")
     if not d.get('evaluate', ['test']): raise StudyConfigError(f"{src}: evaluate: expected at least one split (test, valid)")
@@ -358,6 +361,39 @@ def _check_sources(cfg:StudyConfig, src:str)->None:
             raise StudyConfigError(f"{src}: test_cameras.{n}: a camera's name goes into file names: letters, digits, '_' and '-' ('pooled' and 'study' are taken)")
         if not isinstance(c, dict): raise StudyConfigError(f"{src}: test_cameras.{n}: expected a table of VirtualCamera fields")
         _check_fields(f'test_cameras.{n}', c, VirtualCamera, src); _check_camera(f'test_cameras.{n}', c, src)
+
+# %% ../nbs/08_study.ipynb #e7a0a853
+SUMMARY_METRICS = ('pu21_psnr', 'hl_pu21_psnr', 'pu21_ssim', 'hl_pu21_ssim', 'pu21_psnr_y', 'hl_pu21_psnr_y', 'log_psnr', 'mu_psnr') # those summarised, where a protocol has them
+
+PRIMARY_KEYS = ('metric', 'protocol', 'camera', 'variant', 'against', 'detect') # what a study's `primary` table may hold
+
+def primary_of(cfg:StudyConfig)->dict|None:
+    "The study's primary comparison, defaults filled in: `variants` (a family, or the one named) against `against` in one metric, protocol and camera; None if it has nothing to compare."
+    p, names = cfg.primary, list(cfg.variants)
+    against = p.get('against', names[0] if len(names) > 1 or not cfg.baselines else cfg.baselines[0])
+    fam = [p['variant']] if 'variant' in p else [v for v in names if v != against]
+    if not fam: return None
+    m = p.get('metric', 'pu21_psnr')
+    return dict(metric=m, protocol=p.get('protocol', cfg.protocols[0]), camera=p.get('camera', 'pooled'), against=against, variants=fam,
+                detect=float(p.get('detect', 0.01 if 'ssim' in m else 0.5)))
+
+def _check_primary(cfg:StudyConfig, src:str)->None:
+    "The keys and names of a study's `primary` table, against the study's metrics, protocols, cameras and methods."
+    p = cfg.primary
+    bad = lambda k, why: StudyConfigError(f"{src}: primary.{k} = {p[k]!r}: {why}")
+    for k in p:
+        if k not in PRIMARY_KEYS: raise StudyConfigError(f"{src}: primary.{k}: unknown key (primary has {', '.join(PRIMARY_KEYS)})")
+        if k != 'detect' and not isinstance(p[k], str): raise bad(k, 'expected a string')
+    names, cams = [*cfg.variants, *cfg.baselines, *cfg.models], ['pooled', *(cfg.test_cameras or ['study'])]
+    if p.get('metric', 'pu21_psnr') not in SUMMARY_METRICS: raise bad('metric', f"expected one of {', '.join(SUMMARY_METRICS)}")
+    if p.get('protocol', cfg.protocols[0]) not in cfg.protocols: raise bad('protocol', f"not one of the study's protocols ({', '.join(cfg.protocols)})")
+    if p.get('camera', 'pooled') not in cams: raise bad('camera', f"expected {', '.join(cams)}")
+    for k in ('variant', 'against'):
+        if k in p and p[k] not in names: raise bad(k, f"not a variant, baseline or model of the study ({', '.join(names)})")
+    if 'detect' in p and (isinstance(p['detect'], bool) or not isinstance(p['detect'], (int, float)) or not p['detect'] > 0): raise bad('detect', 'expected a positive number (the difference a plan is made for)')
+    pr = primary_of(cfg)
+    if pr is None and p: raise StudyConfigError(f"{src}: primary: one variant and no baseline: the study has nothing to compare")
+    if pr and pr['variants'] == [pr['against']]: raise bad('variant', f"it is also what it is compared against")
 
 # %% ../nbs/08_study.ipynb #4e8e779e
 class LockHeld(RuntimeError):
@@ -755,59 +791,20 @@ def score_model(cfg:StudyConfig, out, name:str)->pd.DataFrame:
     return df.assign(variant=name, seed=np.nan)
 
 # %% ../nbs/08_study.ipynb #573597c4
-def _betacf(a:float, b:float, x:float)->float:
-    "Continued fraction of the regularised incomplete beta function (modified Lentz)."
-    tiny, qab, qap, qam = 1e-300, a + b, a + 1, a - 1
-    c, d = 1., 1 - qab * x / qap
-    d = 1 / (d if abs(d) > tiny else tiny); h = d
-    for m in range(1, 400):
-        m2 = 2 * m
-        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
-            d = 1 + aa * d; d = 1 / (d if abs(d) > tiny else tiny)
-            c = 1 + aa / c; c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1) < 1e-15: break
-    return h
-
-def betainc(a:float, b:float, x:float)->float:
-    "The regularised incomplete beta function I_x(a, b)."
-    if x <= 0: return 0.
-    if x >= 1: return 1.
-    lbt = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    if x < (a + 1) / (a + b + 2): return math.exp(lbt) * _betacf(a, b, x) / a
-    return 1 - math.exp(lbt) * _betacf(b, a, 1 - x) / b
-
-def t_sf2(t:float, df:float)->float:
-    "Two-sided tail probability P(|T| ≥ |t|) of Student's t with `df` degrees of freedom."
-    if not math.isfinite(t): return 0.
-    return betainc(df / 2, 0.5, df / (df + t * t))
-
-def t_quantile(p:float, df:float)->float:
-    "The two-sided critical value: t with P(|T| ≥ t) = 1 - p (p = 0.95: the 95% interval's multiplier)."
-    lo, hi = 0., 1e3
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if t_sf2(mid, df) > 1 - p: lo = mid
-        else: hi = mid
-    return (lo + hi) / 2
-
-def mean_ci(v)->tuple:
-    "(mean, half-width of the 95% interval, n) of the finite values, with Student's t."
-    v = np.asarray(v, float); v = v[np.isfinite(v)]; n = len(v)
-    if n == 0: return float('nan'), float('nan'), 0
-    return float(v.mean()), (t_quantile(0.95, n - 1) * float(v.std(ddof=1)) / math.sqrt(n) if n > 1 else float('nan')), n
-
-def paired_test(d)->tuple:
-    "(mean difference, half-width of its 95% interval, two-sided p-value of the paired t-test, n) over the finite differences."
-    m, ci, n = mean_ci(d)
-    if n < 2: return m, ci, float('nan'), n
-    sd = float(np.std(np.asarray(d, float)[np.isfinite(d)], ddof=1))
-    p = 0. if sd == 0 and m != 0 else (1. if sd == 0 else t_sf2(m / (sd / math.sqrt(n)), n - 1))
-    return m, ci, p, n
+def primary_comparisons(res:pd.DataFrame, # `study_results`
+                        cfg:StudyConfig, split:str='test', n_boot:int=2000)->pd.DataFrame:
+    "The study's primary comparison at the level of scenes (`ein_hdr.stats.compare`, a row per variant of the family, Holm-adjusted within it); `attrs`: the comparison and its plan."
+    pr = primary_of(cfg)
+    r = res[(res.split == split) & (res.protocol == pr['protocol'])] if pr else res.iloc[:0]
+    if pr and pr['camera'] != 'pooled': r = r[r.camera == pr['camera']]
+    have = set(r.variant)
+    cs = [compare(r, v, pr['against'], pr['metric'], n_boot=n_boot) for v in pr['variants'] if {v, pr['against']} <= have] if pr else []
+    if not cs: return pd.DataFrame()
+    t = pd.DataFrame(cs).assign(p_holm=lambda t: holm(t.p))
+    t.attrs.update(pr, plan=plan(typical(cs), pr['detect']))
+    return t
 
 # %% ../nbs/08_study.ipynb #f7a512ec
-SUMMARY_METRICS = ('pu21_psnr', 'hl_pu21_psnr', 'pu21_ssim', 'hl_pu21_ssim', 'pu21_psnr_y', 'hl_pu21_psnr_y', 'log_psnr', 'mu_psnr') # those summarised, where a protocol has them
-
 RESULT_KEYS = ('variant', 'seed', 'split', 'image', 'scene', 'source', 'camera', 'protocol', 'kind') # the first columns of results.csv
 
 def study_results(cfg:StudyConfig, out, log=print)->pd.DataFrame:
@@ -828,10 +825,6 @@ def study_results(cfg:StudyConfig, out, log=print)->pd.DataFrame:
     df['source'] = df.scene.astype(str).map(scene_sources(cfg))
     return df[list(RESULT_KEYS) + [c for c in df.columns if c not in RESULT_KEYS]].replace([np.inf, -np.inf], np.nan)
 
-def _per_image(res, metric)->pd.DataFrame:
-    "Seed-averaged values of `metric`: index (protocol, image), a column per variant."
-    return res.groupby(['protocol', 'image', 'variant'], sort=False)[metric].mean().unstack('variant')
-
 def variant_facts(cfg:StudyConfig, out)->pd.DataFrame:
     "Parameters, GFLOP per megapixel and mean training minutes and steps of every variant."
     rows = []
@@ -844,28 +837,6 @@ def variant_facts(cfg:StudyConfig, out)->pd.DataFrame:
                          minutes=round(float(np.mean([d['minutes'] for d in done])), 2) if done else np.nan,
                          runs_done=len(done), runs=len(dirs)))
     return pd.DataFrame(rows).set_index('variant')
-
-def summarize_study(res:pd.DataFrame, # `study_results`
-                    reference:str, # the variant differences are taken to
-                    split:str='test')->pd.DataFrame:
-    "Per protocol and variant: mean ± 95% interval over images, spread over seeds, and the paired difference to `reference` with its interval and p-value."
-    res = res[res.split == split]
-    rows = []
-    metrics = [m for m in SUMMARY_METRICS if m in res]
-    for p, rp in res.groupby('protocol', sort=False):
-        per = {m: _per_image(rp, m).loc[p] for m in metrics}
-        for v, rv in rp.groupby('variant', sort=False):
-            r = dict(protocol=p, variant=v, kind=rv.kind.iloc[0], n=int(rv.image.nunique()), seeds=int(rv.seed.nunique()))
-            for m in metrics:
-                if rv[m].isna().all(): continue
-                r[m], r[f'{m}_ci'], _ = mean_ci(per[m][v])
-                by_seed = rv.groupby('seed')[m].mean()
-                r[f'{m}_seed_sd'] = float(by_seed.std(ddof=1)) if len(by_seed) > 1 else np.nan
-                if reference in per[m] and v != reference:
-                    r[f'delta_{m}'], r[f'delta_{m}_ci'], r[f'p_{m}'], _ = paired_test((per[m][v] - per[m][reference]).values)
-            r['p_value'] = r.get('p_pu21_psnr', np.nan)
-            rows.append(r)
-    return pd.DataFrame(rows)
 
 def scene_table(res:pd.DataFrame, metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
     "Seed- and image-averaged `metric` per protocol, scene and variant (a column per variant)."
@@ -883,6 +854,43 @@ def worst_scenes(res:pd.DataFrame, against:str, metric:str='pu21_psnr', split:st
             d = (t[v] - t[against]).dropna()
             if v != against and len(d): rows.append(dict(protocol=p, variant=v, against=against, worst_scene=d.idxmin(), worst_delta=float(d.min()), mean_scene_delta=float(d.mean())))
     return pd.DataFrame(rows)
+
+# %% ../nbs/08_study.ipynb #c931a437
+def summarize_study(res:pd.DataFrame, # `study_results`
+                    reference:str, # the variant differences are taken to
+                    split:str='test',
+                    primary:dict|None=None, # `primary_of(cfg)`: its comparisons are marked, every other p-value Holm-adjusted
+                    n_boot:int=1000)->pd.DataFrame: # bootstrap draws per difference (0: none)
+    "Per protocol and variant: each metric's mean over scenes with its 95% interval over scenes, the spread over seeds, and the paired difference to `reference` over scenes (interval, p-value, bootstrap interval); `p_<metric>_holm`: the other p-values, Holm-adjusted together."
+    res, rows = res[res.split == split], []
+    metrics = [m for m in SUMMARY_METRICS if m in res]
+    for p, rp in res.groupby('protocol', sort=False):
+        for v, rv in rp.groupby('variant', sort=False):
+            r = dict(protocol=p, variant=v, kind=rv.kind.iloc[0], n=int(rv.image.nunique()), scenes=int(rv.scene.nunique()),
+                     sources=int(rv.source.nunique()) if 'source' in rv else 1, seeds=int(rv.seed.nunique()))
+            for m in metrics:
+                if rv[m].isna().all(): continue
+                U = unit_seeds(rv, m, v)                                   # scenes × seeds
+                r[m], r[f'{m}_ci'], _ = mean_ci(U.mean(axis=1))
+                r[f'{m}_seed_sd'] = float(U.mean(axis=0).std(ddof=1)) if U.shape[1] > 1 else np.nan
+                if v != reference and reference in set(rp.variant):
+                    c = compare(rp, v, reference, m, n_boot=n_boot)
+                    r |= {f'delta_{m}': c['delta'], f'delta_{m}_ci': c['ci'], f'p_{m}': c['p'], f'delta_{m}_lo': c['boot_lo'], f'delta_{m}_hi': c['boot_hi']}
+            r['p_value'] = r.get('p_pu21_psnr', np.nan)
+            rows.append(r)
+    return _holm_summary(pd.DataFrame(rows), reference, primary)
+
+def _holm_summary(s:pd.DataFrame, reference:str, primary:dict|None)->pd.DataFrame:
+    "`primary` (True where a row is one of the primary comparisons, in its metric and protocol, pooled cameras) and `p_<metric>_holm`: every other p-value of the table, Holm-adjusted together."
+    if not len(s): return s
+    pm = primary or {}
+    pairs = {frozenset((v, pm['against'])) for v in pm['variants']} if pm and pm['camera'] == 'pooled' else set()
+    s['primary'] = [p == pm.get('protocol') and frozenset((v, reference)) in pairs for p, v in zip(s.protocol, s.variant)]
+    cols = [c for c in s.columns if c.startswith('p_') and c != 'p_value' and not c.endswith('_holm')]
+    keep = {c: s[c].where(~(s.primary & (c == f"p_{pm.get('metric')}"))) for c in cols}       # the primary comparison is not in the family
+    adj = holm(np.concatenate([keep[c].to_numpy(float) for c in cols])) if cols else []
+    for i, c in enumerate(cols): s[f'{c}_holm'] = adj[i * len(s):(i + 1) * len(s)]
+    return s
 
 # %% ../nbs/08_study.ipynb #b91b30b9
 def group_table(res:pd.DataFrame, # `study_results`
@@ -946,7 +954,7 @@ def goal_table(res:pd.DataFrame, # `study_results` with the baselines the goals 
 
 # %% ../nbs/08_study.ipynb #d6ba8c44
 def plot_study(summary:pd.DataFrame, metrics=('pu21_psnr', 'hl_pu21_psnr'), deltas:bool=False):
-    "Per protocol (rows) and metric (columns): each variant's mean with its 95% interval, or (`deltas`) its paired difference to the reference."
+    "Per protocol (rows) and metric (columns): each variant's mean with its 95% interval over scenes, or (`deltas`) its paired difference to the reference."
     import matplotlib.pyplot as plt
     protos = list(dict.fromkeys(summary.protocol))
     fig, axs = plt.subplots(len(protos), len(metrics), figsize=(4.6 * len(metrics), 0.5 + 0.42 * summary.variant.nunique() * len(protos)), squeeze=False)
@@ -990,37 +998,68 @@ def seeds_text(cfg:StudyConfig)->str:
     "How many variants and seeds a study runs, in words: '7 variants × 2 seeds' (naming the variants that run fewer)."
     few = {v: len(cfg.variant_seeds(v)) for v in cfg.variants if len(cfg.variant_seeds(v)) < len(cfg.seeds)}
     s = lambda k: f"{k} seed{'s' if k != 1 else ''}"
-    return f"{len(cfg.variants)} variants × {s(len(cfg.seeds))}" + (f" ({'; '.join(f'{v}: {s(k)}' for v, k in few.items())})" if few else '')
+    return f"{len(cfg.variants)} variant{'s' if len(cfg.variants) != 1 else ''} × {s(len(cfg.seeds))}" + (f" ({'; '.join(f'{v}: {s(k)}' for v, k in few.items())})" if few else '')
 
-def _fmt(m, ci, digits=2)->str: return '' if not np.isfinite(m) else f'{m:.{digits}f} ± {ci:.{digits}f}' if np.isfinite(ci) else f'{m:.{digits}f}'
+def _fmt(m, ci, digits=2, sign=False)->str:
+    "'m ± ci' (or 'm' without an interval; '' without a value)."
+    if not np.isfinite(m): return ''
+    f = f"{m:{'+' if sign else ''}.{digits}f}"
+    return f'{f} ± {ci:.{digits}f}' if np.isfinite(ci) else f
 
 def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, scenes:pd.DataFrame, worst:pd.DataFrame, split:str='test',
-                   sections:str='')->str: # more markdown before the figures (`breakdown_markdown`)
-    "The study's summary as markdown: a table per protocol, per-scene tables, the worst scenes."
+                   sections:str='', # more markdown before the figures (`breakdown_markdown`)
+                   primary:pd.DataFrame|None=None)->str: # `primary_comparisons`: the report leads with it
+    "The study's summary as markdown: the primary comparison, then a table per protocol (secondary, Holm-adjusted), per-scene tables, the worst scenes."
     ref = next(iter(cfg.variants))
-    out = [f"# {cfg.name}\n", f"{summary.n.max() if len(summary) else 0} {split} images from {scenes.index.get_level_values('scene').nunique() if len(scenes) else 0} "
-           f"scenes no run saw; {seeds_text(cfg)}, {cfg.steps} steps each. Mean ± 95% interval over images "
-           f"(seeds averaged per image); Δ = paired difference to **{ref}** over the same images, with its 95% interval and the p-value of a paired "
-           f"t-test; 'seed sd' = standard deviation of the per-seed means. Viewers need about 3.5 dB PU21-PSNR to see a difference (Hanji et al. 2022).\n"]
+    nsc = scenes.index.get_level_values('scene').nunique() if len(scenes) else 0
+    nsrc = int(summary.sources.max()) if 'sources' in summary and len(summary) else 1
+    out = [f"# {cfg.name}\n", f"{summary.n.max() if len(summary) else 0} {split} images from {nsc} scenes{f' of {nsrc} sources' if nsrc > 1 else ''} no run saw; "
+           f"{seeds_text(cfg)}, {cfg.steps} steps each. Viewers need about 3.5 dB PU21-PSNR to see a difference (Hanji et al. 2022).\n"]
+    if primary is not None and len(primary): out += [primary_markdown(primary)]
+    nh = int(np.isfinite(summary.filter(like='_holm').to_numpy(float)).sum()) if len(summary) else 0
+    out += ["## Every comparison (secondary)\n", f"Mean ± 95% interval over the {split} scenes (each scene's images, cameras and seeds averaged first; n: scenes "
+            f"and the variant's seeds); Δ = paired difference to **{ref}** over the same scenes, with its 95% interval and its p-value Holm-adjusted "
+            f"over the {nh} secondary comparisons of summary.csv (every variant, protocol and metric; *primary*: the comparison above, not adjusted "
+            f"with these); 'seed sd' = standard deviation of the per-seed means.\n"]
     for p in dict.fromkeys(summary.protocol):
         s = summary[summary.protocol == p].set_index('variant')
         t = pd.DataFrame(index=s.index)
+        t['n'] = [f"{a} scenes" + (f", {b} seed{'s' if b != 1 else ''}" if b else '') for a, b in zip(s.scenes, s.seeds)]
         for m in ('pu21_psnr', 'hl_pu21_psnr', 'pu21_ssim'):
             if m not in s: continue
-            t[m] = [_fmt(a, b, 3 if 'ssim' in m else 2) for a, b in zip(s[m], s[f'{m}_ci'])]
-            if f'delta_{m}' in s: t[f'Δ {m}'] = ['' if not np.isfinite(a) else f"{_fmt(a, b, 3 if 'ssim' in m else 2)} (p {c:.2g})" for a, b, c in zip(s[f'delta_{m}'], s[f'delta_{m}_ci'], s[f'p_{m}'])]
+            dg = 3 if 'ssim' in m else 2
+            t[m] = [_fmt(a, b, dg) for a, b in zip(s[m], s[f'{m}_ci'])]
+            if f'delta_{m}' in s:
+                prim = s.primary & (m == (primary.attrs.get('metric') if primary is not None and len(primary) else None))
+                t[f'Δ {m}'] = ['' if not np.isfinite(a) else f"{_fmt(a, b, dg, True)} ({'*primary*' if pr else f'p adj {c:.2g}'})"
+                               for a, b, c, pr in zip(s[f'delta_{m}'], s[f'delta_{m}_ci'], s[f'p_{m}_holm'], prim)]
         t['seed sd'] = [f'{x:.2f}' if np.isfinite(x) else '' for x in s.get('pu21_psnr_seed_sd', pd.Series(np.nan, index=s.index))]
         t = t.join(facts[['params', 'gflop_per_mpix', 'minutes']], how='left')
-        out += [f"## Protocol {p}\n", f"{PROTOCOL_TEXT[p]}.\n", t.astype(object).where(t.notna(), '').to_markdown(), '']
+        out += [f"### Protocol {p}\n", f"{PROTOCOL_TEXT[p]}.\n", t.astype(object).where(t.notna(), '').to_markdown(), '']
         if len(scenes):
-            sc = scenes.loc[p].round(2)
-            out += [f"PU21-PSNR per {split} scene ({p}):\n", sc.to_markdown(), '']
+            out += [f"PU21-PSNR per {split} scene ({p}; a description, no interval):\n", scenes.loc[p].round(2).to_markdown(), '']
     if len(worst):
         out += ["## Worst scenes\n", f"Per variant, the {split} scene where its PU21-PSNR falls furthest below **{worst.against.iloc[0]}** (dB)"
                 f"{', per test camera and pooled over them' if worst.get('camera', pd.Series(['pooled'])).nunique() > 1 else ''}:\n",
                 worst.round(2).to_markdown(index=False), '']
     if sections: out += [sections, '']
     out += ["![scores](scores.png)\n", "![paired differences](deltas.png)\n", "![training curves](curves.png)\n"]
+    return '\n'.join(out)
+
+# %% ../nbs/08_study.ipynb #89311cac
+def primary_markdown(prim:pd.DataFrame)->str:
+    "The report's lead: the primary comparison over scenes (`primary_comparisons`), the bootstrap's check, the images described, and the plan."
+    a = prim.attrs; dg, u = (3, '') if 'ssim' in a['metric'] else (2, ' dB')
+    cam = 'pooled over the test cameras' if a['camera'] == 'pooled' else f"test camera {a['camera']}"
+    out = ["## Primary comparison\n", f"The question this study asks (`primary` in its file, or the default): {a['metric']} under protocol {a['protocol']}, {cam}, on the "
+           "test scenes. Each scene's images, cameras and seeds are averaged first; ± is the 95% t-interval over scenes (n says what it counts), p the "
+           "t-test over scenes; the bootstrap (scenes, then seeds) is a check; the images are only described (how many, their mean difference and "
+           "its spread: no p-value, since a scene's images are not independent samples).\n"]
+    row = lambda c: dict(comparison=f"{c.a} − {c.b}", **{'Δ': f"{_fmt(c.delta, c.ci, dg, True)}{u}", 'n': n_text(c._asdict()), 'p': f'{c.p:.2g}'},
+                         **({'p (Holm, within the family)': f'{c.p_holm:.2g}'} if len(prim) > 1 else {}),
+                         bootstrap=f"[{c.boot_lo:+.{dg}f}, {c.boot_hi:+.{dg}f}]", images=f"{c.images}: mean {c.image_mean:+.{dg}f}, sd {c.image_sd:.{dg}f}")
+    if len(prim) > 1: out += [f"Every variant against **{a['against']}**: a family of {len(prim)} comparisons, their p-values also Holm-adjusted within it.\n"]
+    out += [pd.DataFrame([row(c) for c in prim.itertuples()]).to_markdown(index=False), '', plan_text(a['plan'], u.strip() or 'units') + '\n']
     return '\n'.join(out)
 
 # %% ../nbs/08_study.ipynb #83daab10
@@ -1049,13 +1088,15 @@ def recipe_markdown(cfg:StudyConfig, stale:dict)->str:
 
 # %% ../nbs/08_study.ipynb #ada6d725
 def write_study_report(cfg:StudyConfig, out, log=print)->Path:
-    "results.csv, summary.csv, scenes.csv, summary.md and the figures of a study, from whatever runs have finished."
+    "results.csv, summary.csv, primary.csv, scenes.csv, summary.md and the figures of a study, from whatever runs have finished."
     import matplotlib.pyplot as plt
     out = Path(out)
     res = study_results(cfg, out, log)
     atomic_write(out/'results.csv', lambda t: res.to_csv(t, index=False), overwrite=True)
     ref = next(iter(cfg.variants))
-    summ = summarize_study(res, ref) if len(res) else pd.DataFrame(columns=['protocol', 'variant', 'kind', 'n'])
+    summ = summarize_study(res, ref, primary=primary_of(cfg)) if len(res) else pd.DataFrame(columns=['protocol', 'variant', 'kind', 'n'])
+    prim = primary_comparisons(res, cfg) if len(res) else pd.DataFrame()
+    if len(prim): atomic_write(out/'primary.csv', lambda t: prim.to_csv(t, index=False), overwrite=True)
     facts = variant_facts(cfg, out)
     summ = summ.merge(facts.reset_index(), on='variant', how='left') if len(summ) else summ
     atomic_write(out/'summary.csv', lambda t: summ.to_csv(t, index=False), overwrite=True)
@@ -1069,13 +1110,13 @@ def write_study_report(cfg:StudyConfig, out, log=print)->Path:
         if fig is None: continue
         atomic_write(out/name, lambda t: fig.savefig(t, dpi=90, format='png'), overwrite=True); plt.close(fig)
     sections = recipe_markdown(cfg, stale_runs(cfg, out)) + '\n' + (breakdown_markdown(res, against) if len(res) else '')
-    md = study_markdown(cfg, summ, facts, scenes, worst, sections=sections)
+    md = study_markdown(cfg, summ, facts, scenes, worst, sections=sections, primary=prim)
     if 'valid' in cfg.evaluate and len(res):                 # the scenes a choice may look at, apart from the test scenes
-        sv = summarize_study(res, ref, 'valid')
+        sv = summarize_study(res, ref, 'valid', n_boot=0)
         tv = sv.pivot_table(index='variant', columns='protocol', values=['pu21_psnr', 'hl_pu21_psnr'], sort=False).round(2)
         tv.columns = [f'{p}: {m}' for m, p in tv.columns]
-        md += (f"\n## Validation scenes\n\nThe same metrics on the {int(sv.n.max())} validation images (what a choice among the variants may use; "
-               f"the test scenes above may not):\n\n{tv.to_markdown()}\n\n{breakdown_markdown(res, against, 'valid')}\n")
+        md += (f"\n## Validation scenes\n\nThe same metrics on the {int(sv.n.max())} validation images of {int(sv.scenes.max())} scenes, means over scenes "
+               f"(what a choice among the variants may use; the test scenes above may not):\n\n{tv.to_markdown()}\n\n{breakdown_markdown(res, against, 'valid')}\n")
     return atomic_write(out/'summary.md', lambda t: Path(t).write_text(md), overwrite=True)
 
 # %% ../nbs/08_study.ipynb #8a242920
@@ -1267,25 +1308,43 @@ def recipe_score(summary:pd.DataFrame, # `summarize_study` of one split
     s = summary[summary.variant == variant]
     return float(((s.pu21_psnr + s.hl_pu21_psnr) / 2).mean())
 
+def score_units(res:pd.DataFrame, variant:str, split:str='valid')->pd.DataFrame:
+    "A variant's `recipe_score` per scene (rows) and seed (columns): each protocol's PU21-PSNR and highlight PU21-PSNR averaged over the scene's images first."
+    r = res[res.split == split]
+    parts = [unit_seeds(r[r.protocol == p], m, variant) for p in dict.fromkeys(r.protocol) for m in ('pu21_psnr', 'hl_pu21_psnr')]
+    return pd.concat(parts, keys=range(len(parts))).groupby(level=1).mean()
+
 def scene_deltas(res:pd.DataFrame, variant:str, split:str='valid', against:str='linearised SDR')->pd.DataFrame:
     "Per scene (rows) and protocol (columns): PU21-PSNR of `variant` minus `against`, in dB."
     st = scene_table(res, 'pu21_psnr', split)
     return (st[variant] - st[against]).unstack('protocol')
 
 def choose_variant(res:pd.DataFrame, # a study's `results.csv`
-                   variants, # the candidates (names)
+                   variants, # the candidates (names); the first is the reference
                    split:str='valid', # the scenes that choose: never the test scenes
                    robust:float=0.5, # dB: no scene of `split` further than this below the linearised SDR, under any protocol
-                  )->dict:
-    "The variant a study chooses on `split` under the robustness rule, with every candidate's score and worst scene."
+                   n_boot:int=2000)->dict:
+    "The variant a study chooses on `split` under the robustness rule, every candidate's score and worst scene, and how sure the choice is (`p_best`, `p_beats_reference`: `ein_hdr.stats.prob_best`)."
     if not (res.split == split).any(): raise ValueError(f"the study scored no {split!r} images: add evaluate = [\"{split}\", \"test\"] to it and run it again (only the scores are added)")
     if missing := [v for v in variants if v not in set(res.variant[res.split == split])]:
         raise ValueError(f"no {split} scores of {missing}: their runs are not done; run the study to the end first")
-    summ = summarize_study(res, next(iter(variants)), split)
+    variants = list(variants)
+    summ = summarize_study(res, variants[0], split, n_boot=0)
     scores = {v: recipe_score(summ, v) for v in variants}
     worst = {v: float(scene_deltas(res, v, split).min().min()) for v in variants}
     ok = [v for v in variants if worst[v] >= -robust]
-    return dict(variant=max(ok or list(variants), key=scores.get), scores=scores, worst=worst, eligible=ok, robust=robust, split=split)
+    pool = ok or variants; chosen = max(pool, key=scores.get)
+    units = {v: score_units(res, v, split) for v in variants}
+    sure = prob_best({v: units[v] for v in pool}, chosen, n_boot=n_boot)
+    beats = prob_best({chosen: units[chosen], variants[0]: units[variants[0]]}, chosen, variants[0], n_boot=n_boot)['p_beats_reference']
+    return dict(variant=chosen, scores=scores, worst=worst, eligible=ok, robust=robust, split=split, p_best=sure['p_best'],
+                p_beats_reference=beats, reference=variants[0], among=len(pool), n_scenes=sure['n'])
+
+def sure_text(choice:dict)->str:
+    "How sure a choice is, in words: 'P(best of 8) 0.41, P(beats wide exposures) 0.97, resampling 4 validation scenes and the seeds'."
+    beats = f", P(beats {choice['reference']}) {choice['p_beats_reference']:.2f}" if np.isfinite(choice['p_beats_reference']) else ''
+    return (f"P(best of {choice['among']}) {choice['p_best']:.2f}{beats}, bootstrap over {choice['n_scenes']} {choice['split']} "
+            f"scene{'s' if choice['n_scenes'] != 1 else ''} and the seeds")
 
 # %% ../nbs/08_study.ipynb #ce463fb4
 def toml_value(v)->str:
@@ -1320,7 +1379,11 @@ def write_refit_study(cfg:StudyConfig, out, # the choosing study and its folder
              '# that recipe on the training and validation scenes, scored on the test scenes no choice looked at.',
              f'name = {json.dumps(f"{cfg.name}: {variant}, trained on training + validation scenes")}',
              f'data = {toml_value([rel(d) for d in cfg.data])}', f'steps = {steps}', 'seeds = [0]',
-             f'baselines = {toml_value(list(cfg.baselines))}', 'checkpoint = "last"', '', '[base]']
+             f'baselines = {toml_value(list(cfg.baselines))}', 'checkpoint = "last"']
+    if (pr := primary_of(cfg)) and cfg.baselines:           # its question: the recipe against the linearised SDR (or the first baseline)
+        against = 'linearised SDR' if 'linearised SDR' in cfg.baselines else cfg.baselines[0]
+        lines += [f"primary = {toml_value(dict(variant=variant, against=against, metric=pr['metric'], protocol=pr['protocol'], camera=pr['camera'], detect=pr['detect']))}"]
+    lines += ['', '[base]']
     lines += [f'{k} = {toml_value(v)}' for k, v in base.items()] + ['', '[split]', f'test = {toml_value(test)}', 'valid = []', '']
     if cfg.dataset: lines += ['[dataset]'] + [f'{k} = {toml_value(v)}' for k, v in cfg.dataset.items()] + ['']
     for tbl in ('sources', 'test_cameras'):                    # the same sources in its report, its test scenes through the same cameras
@@ -1364,7 +1427,7 @@ def refit_study(cfg, # the choosing study (a StudyConfig or its TOML file), alre
     choice = choose_variant(res, list(cfg.variants), 'valid', robust)
     v = choice['variant']
     if not choice['eligible']: log(f"note: no variant kept every validation scene within {robust} dB of the linearised SDR; choosing among all")
-    log(f"chosen: {v} (validation score {choice['scores'][v]:.2f} dB, worst scene {choice['worst'][v]:+.2f} dB over the linearised SDR)")
+    log(f"chosen: {v} (validation score {choice['scores'][v]:.2f} dB, worst scene {choice['worst'][v]:+.2f} dB over the linearised SDR; {sure_text(choice)})")
     steps = refit_steps(cfg, out, v)
     final = write_refit_study(cfg, out, v, steps, final)
     fin_out = Path(final).with_suffix('')

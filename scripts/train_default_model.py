@@ -27,7 +27,8 @@ from ein_hdr.inference import sdr_method, trained_scenes
 from ein_hdr.losses import LOSS_TERMS
 from ein_hdr.cli import CARD_TEST
 from ein_hdr.study import (read_study, run_study, summarize_study, run_dir, study_pairs, refit_study, choose_variant, by_camera,
-                           camera_deltas as deltas, goal_table, seeds_text)
+                           camera_deltas as deltas, goal_table, seeds_text, primary_comparisons)
+from ein_hdr.stats import compare, n_text, plan_text
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDY = ROOT/'studies'/'cross_source.toml'
@@ -63,6 +64,8 @@ def main():
 def write_figure(w:Path, data:Path, net):
     "Highlights of the test image with the most clipped pixels: SDR, truth, the shipped model and the linearised SDR at −2/−4/−6 stops."
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    if not study_pairs(data, 'test'):                       # a clone has the results, not the data images (git ignores them)
+        print(f"{data}: the test images are not built here (run the study once to make them): {w/'test_highlights.png'} kept as it is"); return
     name, scene, sp, hp = max(study_pairs(data, 'test'), key=lambda p: clipped(read_sdr(p[2])).mean())
     s, h = read_sdr(sp), read_hdr(hp)
     fig = highlight_crops(s, h, {'EIN default': sdr_method(net)(s), LIN: gamma_to_linear(s, 2.2)}, size=112, exposures=(-2, -4, -6))
@@ -96,23 +99,33 @@ def write_card(w, cfg, out, fin, fin_out, mb, net_cfg)->str:
     n_img, cams = test.image.nunique(), list(dict.fromkeys(test.camera))
     goals = goal_table(fres, shipped, robust=ROBUST); ok = bool(goals.met.all())
     hl = deltas(fres, shipped, LIN, (), 'hl_pu21_psnr')
+    ft = fres.query("split == 'test'")
+    iv = lambda p, c, ag: compare(ft[(ft.protocol == p) & ((ft.camera == c) | (c == 'pooled'))], shipped, ag, n_boot=500)   # over the test scenes
+    pm = lambda c: f"{c['delta']:+.2f} ± {c['ci']:.2f}"
     head = pd.DataFrame({'PU21-PSNR (dB)': by_camera(fres, ())[shipped], 'Δ vs lin. SDR': deltas(fres, shipped, LIN),
                          'Δ highlights': hl, 'Δ vs const. gain': deltas(fres, shipped, GAIN)})
     head = head.map('{:.2f}'.format).assign(**{k: head[k].map('{:+.2f}'.format) for k in head.columns[1:]})
+    for k, ag in (('Δ vs lin. SDR', LIN), ('Δ vs const. gain', GAIN)): head[k] = [pm(iv(p, c, ag)) for p, c in head.index]
     head.index = [f'{c}, {p}' for p, c in head.index]
+    prim = primary_comparisons(final_res, fin)              # the final study's question: the shipped recipe against the linearised SDR
+    pr = prim.iloc[0]
     choice = choose_variant(res, list(cfg.variants), 'valid', ROBUST)
-    vsum = summarize_study(res, LIN, 'valid').set_index(['protocol', 'variant'])
-    tsum = summarize_study(res, LIN, 'test').set_index(['protocol', 'variant'])
+    vsum = summarize_study(res, LIN, 'valid', n_boot=0).set_index(['protocol', 'variant'])
+    tsum = summarize_study(res, LIN, 'test', n_boot=0).set_index(['protocol', 'variant'])
+    cprim = primary_comparisons(res, cfg)                     # the choosing study's question: every candidate against the reference
     models = [m for m in cfg.models if m in set(res.variant)]
     cand = pd.DataFrame([{'candidate': v, 'seeds': int(res[res.variant == v].seed.nunique()) if v in cfg.variants else '',
                           'valid score': f"{choice['scores'][v]:.2f}" if v in choice['scores'] else '',
                           'worst valid scene vs lin. SDR': f"{choice['worst'][v]:+.2f}" if v in choice['worst'] else '',
                           **{f'valid Δ {p}': f"{vsum.loc[(p, v)].delta_pu21_psnr:+.2f}" for p in fin.protocols},
-                          **{f'test Δ {p}': f"{tsum.loc[(p, v)].delta_pu21_psnr:+.2f}" for p in fin.protocols}}
+                          **{f'test Δ {p}': f"{tsum.loc[(p, v)].delta_pu21_psnr:+.2f}" for p in fin.protocols},
+                          'test Δ ein-hdr, ± over scenes': f"{tsum.loc[('ein-hdr', v)].delta_pu21_psnr:+.2f} ± {tsum.loc[('ein-hdr', v)].delta_pu21_psnr_ci:.2f}"}
                          for v in [*cfg.variants, *models]]).set_index('candidate')
-    prev = {m: deltas(res, m, LIN).unstack('protocol').loc['pooled'] for m in models}
+    rt, rv = res.query("split == 'test'"), res.query("split == 'valid'")
+    prev = {m: {p: compare(rt[rt.protocol == p], m, LIN, n_boot=500) for p in fin.protocols} for m in models}
     seen = {m: sorted(set(trained_scenes(cfg.models[m])) & set(test.scene)) for m in models}
     same = deltas(res[res.variant.isin([variant, LIN])], variant, LIN, (), split='valid').unstack('protocol')
+    same_iv = {p: compare(rv[rv.protocol == p], variant, LIN, n_boot=500) for p in fin.protocols}
     card = f"""# Model card: ein_hdr default model
 
 **What it is, plainly**: a small EIN (num_c = {net_cfg['num_c']}, {mb / 2:.1f} M parameters; the paper's is {paper / 1e6:.1f} M at num_c 32)
@@ -137,9 +150,14 @@ each scene's crops through {len(cams)} test cameras no training camera covers ex
 {''.join(f"- `{c}`: {camera_text(fin.test_camera_options()[c])}{chr(10)}" for c in cams)}
 Scores per camera are means over scenes (each scene weighs the same); "pooled" averages the cameras; Δ = difference
 to the linearised SDR (γ 2.2) or to a constant highlight gain fitted on the training crops, in dB PU21-PSNR, overall
-and on highlights (pixels clipped in the SDR). Both protocols (`nbs/06_evaluate.ipynb`):
+and on highlights (pixels clipped in the SDR); ± = 95% interval over the {n['test']} test scenes (each scene's images
+averaged first; this one trained model, so no seed spread; `nbs/08b_stats.ipynb`). Both protocols (`nbs/06_evaluate.ipynb`):
 {''.join(f'- {PROTOCOL_TEXT[p]}.{chr(10)}' for p in fin.protocols)}
 {head.to_markdown(disable_numparse=True)}
+
+**The question the final study asks** (its `primary`): {pr.a} − {pr.b}, PU21-PSNR under our protocol, cameras pooled:
+**{pr.delta:+.2f} ± {pr.ci:.2f} dB** ({n_text(pr.to_dict())}), p {pr.p:.2g} (t-test over scenes); a hierarchical bootstrap
+gives [{pr.boot_lo:+.2f}, {pr.boot_hi:+.2f}]. {plan_text(prim.attrs['plan'])}
 
 **Goals** set for this default model, per test camera: {'all met' if ok else '**not met**'}:
 
@@ -155,15 +173,16 @@ Per test scene, PU21-PSNR over the linearised SDR (dB), and its worst camera and
 
 ![highlights of a test scene](test_highlights.png)
 
-{''.join(f"The model shipped before ({m}), on the choosing study's test images of the same scenes and cameras (pooled over cameras): {prev[m]['ein-hdr']:+.2f} dB (ein-hdr), {prev[m]['si-hdr']:+.2f} dB (si-hdr) over the linearised SDR" + (f" (it trained on {', '.join(seen[m])}, test scenes here)" if seen[m] else '') + '. ' for m in models)}
-Differences under ~3.5 dB PU21-PSNR are not reliably visible to viewers (Hanji et al. 2022). {n['test']} test scenes are few.
+{''.join(f"The model shipped before ({m}), on the choosing study's test images of the same scenes and cameras (pooled over cameras): {pm(prev[m]['ein-hdr'])} dB (ein-hdr), {pm(prev[m]['si-hdr'])} dB (si-hdr) over the linearised SDR ({n_text(prev[m]['ein-hdr'])}" + (f"; it trained on {', '.join(seen[m])}, test scenes here" if seen[m] else '') + '). ' for m in models)}
+Differences under ~3.5 dB PU21-PSNR are not reliably visible to viewers (Hanji et al. 2022). {n['test']} test scenes are few, and
+most come from one source: the per-source and per-scene tables below are descriptions (openexr and usd are one scene each), with no interval.
 
 ## Same source (Poly Haven)
 
 No Poly Haven scene is left untouched by the final model: all {n['train'] + n['valid']} trained it. The choosing study's runs of
 this recipe (trained on {n['train']} scenes, {len(cfg.seeds)} seeds) scored on its {n['valid']} validation scenes, which chose
-the recipe and each run's checkpoint (so these figures flatter it), over the linearised SDR (dB, pooled over cameras):
-{', '.join(f'{p} {same.loc["pooled", p]:+.2f}' for p in fin.protocols)}. Per camera:
+the recipe and each run's checkpoint (so these figures flatter it), over the linearised SDR (dB, pooled over cameras,
+± over {n['valid']} scenes, {len(cfg.seeds)} seeds): {', '.join(f'{p} {pm(same_iv[p])}' for p in fin.protocols)}. Per camera (means):
 
 {same.map(lambda v: f'{v:+.2f}').to_markdown(disable_numparse=True)}
 
@@ -172,8 +191,15 @@ the recipe and each run's checkpoint (so these figures flatter it), over the lin
 `{rel(cfg.source)}`: {seeds_text(cfg)} (the candidates whose first seed missed the rule below by far ran one), {cfg.steps} steps each on the {n['train']} training scenes;
 each run's checkpoint chosen on validation; the candidate with the best validation score (mean over both protocols of
 PU21-PSNR overall and on highlights) among those whose worst validation scene stays within {ROBUST} dB of the linearised
-SDR under both protocols: {f'"{choice["variant"]}".' if choice['eligible'] else f'no candidate did (each had a validation scene further below, over its seeds), so the choice fell back to the best validation score among all: "{choice["variant"]}".'} Means over every image (cameras pooled), Δ = PU21-PSNR over the linearised SDR (the test
-columns, for the record, took no part in the choice):
+SDR under both protocols: {f'"{choice["variant"]}".' if choice['eligible'] else f'no candidate did (each had a validation scene further below, over its seeds), so the choice fell back to the best validation score among all: "{choice["variant"]}".'}
+**How sure the choice is**: resampling the {choice['n_scenes']} validation scenes and the seeds (a hierarchical bootstrap,
+`nbs/08b_stats.ipynb`), "{choice['variant']}" is the best of the {choice['among']} candidates in {choice['p_best']:.0%} of the draws (1 in {choice['among']}
+by chance) and beats the reference, "{choice['reference']}", in {choice['p_beats_reference']:.0%}: a reasoned guess, not a finding. On the test scenes, which took no part in the choice, the study's question (every
+candidate against the reference "{cprim.b.iloc[0]}", PU21-PSNR, ours, cameras pooled: {n_text(cprim.iloc[-1].to_dict())}) finds no difference that holds once
+adjusted for the {len(cprim)} comparisons (Holm-adjusted p ≥ {cprim.p_holm.min():.2g}). {plan_text(cprim.attrs['plan'])}
+
+Means over scenes (cameras pooled), Δ = PU21-PSNR over the linearised SDR (the test columns, for the record, took no part
+in the choice; the last with its 95% interval over the {n['test']} test scenes):
 
 {cand.to_markdown(disable_numparse=True)}
 
