@@ -402,7 +402,7 @@ def _cmd_study(a):
 def _add_study(sub):
     d = sub.add_parser('study', help='train and compare variants (an ablation study) on held-out scenes under both protocols',
                        description='Trains every run of a study configuration that is not finished, scores it and writes the report.')
-    d.add_argument('config', help='the study, a TOML file (see nbs/08_study.ipynb)')
+    d.add_argument('config', help='the study, a TOML file (see nbs/08_study_config.ipynb)')
     d.add_argument('--out', required=True, help="the study's folder (data/, runs/, the report); running again continues there")
     d.add_argument('--jobs', type=int, default=None, help='runs at a time on this machine (default 1, or one per --devices entry)')
     d.add_argument('--devices', default=None, help='comma-separated devices for the jobs, e.g. cuda:0,cuda:1 (round robin)')
