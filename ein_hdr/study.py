@@ -63,8 +63,9 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
     check_models(cfg)                                         # checkpoints to score: there, and loadable without running code
     for v in cfg.variants:
         for s in cfg.variant_seeds(v): check_run_config(cfg, out, v, s, data=False)   # a changed configuration fails before anything is made
-    build_study_data(cfg, out, log=log)
-    for v in cfg.variants: variant_data(cfg, out, v, log=log)   # a variant's own training data, made once here (not by each job)
+    if not report_only:                                       # a report from cached scores needs no data (a score that is not cached makes it)
+        build_study_data(cfg, out, log=log)
+        for v in cfg.variants: variant_data(cfg, out, v, log=log)   # a variant's own training data, made once here (not by each job)
     _write_json(out/'study.json', study_record(cfg, out))
     state = {(v, s): run_state(out, v, s) for s in cfg.seeds for v in cfg.variants if s in cfg.variant_seeds(v)}   # seed by seed: a study stopped early has every variant's first seed
     if not report_only:

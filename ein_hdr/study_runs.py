@@ -337,8 +337,8 @@ def _cached_scores(path, make, cfg:StudyConfig)->pd.DataFrame:
     df = make(); atomic_write(path, lambda t: df.to_csv(t, index=False), overwrite=True); return df
 
 def _score_splits(cfg:StudyConfig, out, fn)->pd.DataFrame:
-    "Every metric of `fn` on every split the study scores."
-    d = Path(out)/'data'
+    "Every metric of `fn` on every split the study scores (the data made first if a report-only run or a clone lacks it)."
+    d = build_study_data(cfg, out, log=lambda *a: None)
     return pd.concat([score_method(fn, study_pairs(d, sp), cfg.protocols, sp, image_cameras(d, sp)) for sp in cfg.evaluate], ignore_index=True)
 
 def score_run(cfg:StudyConfig, out, variant:str, seed:int)->pd.DataFrame:
