@@ -324,7 +324,8 @@ def _add_predict(sub):
     d.add_argument('--head', choices=['sigmoid', 'residual'], default=None, help="the head of a bare state_dict in our layout (default: the paper's sigmoid, with a warning)")
     g.add_argument('--sdr_ext', nargs='+', default=None, help='extensions to read from the folder (default png jpg jpeg tif tiff)')
     _add_unused(d, AUTHORS_TRAIN_ONLY)
-    d.add_argument('--format', default='exr', help="output: exr (float, default), exr-half, hdr (Radiance), uhdr (Ultra HDR gain-map JPEG), or several: exr,uhdr")
+    d.add_argument('--format', default='exr', help="output: exr (float, default), exr-half, hdr (Radiance), uhdr (Ultra HDR gain-map JPEG), avif or avif12 (10 or 12-bit PQ BT.2020 AVIF), "
+                                                     "png16 (16-bit PQ PNG with cICP), or several: exr,uhdr")
     d.add_argument('--display-peak', dest='display_peak', type=float, default=None,
                    help='Ultra HDR: the display peak in cd/m² its headroom is made for (default: as much as the reconstruction needs, up to 10 000)')
     d.add_argument('--jpeg-quality', dest='jpeg_quality', type=int, default=None, help='Ultra HDR: JPEG quality of a re-encoded base and of the gain map (default 95)')
