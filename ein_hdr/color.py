@@ -14,9 +14,9 @@ __all__ = ['PQ_M1', 'PQ_M2', 'PQ_C1', 'PQ_C2', 'PQ_C3', 'PQ_PEAK', 'SDR_WHITE_NI
            'BT2020_Y', 'PRIMARIES', 'D65', 'YCBCR', 'TRANSFERS', 'CICP_PQ', 'CICP_HLG', 'PNG_SOFTWARE', 'pq_encode',
            'pq_decode', 'hlg_oetf', 'hlg_inverse_oetf', 'hlg_gamma', 'hlg_ootf', 'hlg_inverse_ootf', 'hlg_encode',
            'hlg_decode', 'rgb_to_xyz_matrix', 'primaries_matrix', 'convert_primaries', 'rgb_to_ycbcr', 'ycbcr_to_rgb',
-           'quantize_ycbcr', 'dequantize_ycbcr', 'limit_nits', 'hdr_signal', 'signal_to_nits', 'content_light_level',
-           'png_chunk', 'png_chunks', 'encode_png16', 'write_png16', 'avif_add_clli', 'encode_avif', 'write_avif',
-           'read_hdr_still']
+           'ycbcr_codes', 'ycbcr_values', 'quantize_ycbcr', 'dequantize_ycbcr', 'limit_nits', 'hdr_signal',
+           'signal_to_nits', 'content_light_level', 'png_chunk', 'png_chunks', 'encode_png16', 'write_png16',
+           'avif_add_clli', 'encode_avif', 'write_avif', 'read_hdr_still']
 
 # %% ../nbs/00a_color.ipynb #7842d4b3
 PQ_M1 = 2610 / 16384 # SMPTE ST 2084 constants, exact
@@ -126,21 +126,31 @@ def ycbcr_to_rgb(ycc, matrix:str='bt2020nc')->np.ndarray:
     r, b = y + 2 * (1 - kr) * cr, y + 2 * (1 - kb) * cb
     return np.stack([r, (y - kr * r - kb * b) / (1 - kr - kb), b], -1)
 
-# %% ../nbs/00a_color.ipynb #f447bca5
-def quantize_ycbcr(ycc, # Y'CbCr from `rgb_to_ycbcr`
+# %% ../nbs/00a_color.ipynb #a58f0c6a
+def ycbcr_codes(v, # Y' in [0, 1], or with `chroma` Cb or Cr in [-0.5, 0.5]
+                bits:int=10, full_range:bool=False, chroma:bool=False)->np.ndarray: # code values, not rounded
+    "BT.2100 code values: limited range (219·Y' + 16)·2ⁿ⁻⁸ and (224·C + 128)·2ⁿ⁻⁸; full range (2ⁿ − 1)·Y' and (2ⁿ − 1)·C + 2ⁿ⁻¹."
+    v = np.asarray(v, np.float64)
+    if full_range: return v * ((1 << bits) - 1) + ((1 << (bits - 1)) if chroma else 0)
+    return ((224 if chroma else 219) * v + (128 if chroma else 16)) * (1 << (bits - 8))
+
+def ycbcr_values(d, bits:int=10, full_range:bool=False, chroma:bool=False)->np.ndarray:
+    "The inverse of `ycbcr_codes`: code values → Y' (or Cb, Cr); values outside the nominal range are kept."
+    d = np.asarray(d, np.float64)
+    if full_range: return (d - ((1 << (bits - 1)) if chroma else 0)) / ((1 << bits) - 1)
+    return (d / (1 << (bits - 8)) - (128 if chroma else 16)) / (224 if chroma else 219)
+
+def quantize_ycbcr(ycc, # H×W×3 Y'CbCr from `rgb_to_ycbcr`
                    bits:int=10, full_range:bool=False)->np.ndarray: # uint16 codes
-    "Y'CbCr → integer codes (BT.2100): limited range (219·Y' + 16)·2ⁿ⁻⁸, (224·C + 128)·2ⁿ⁻⁸; full range (2ⁿ − 1)·Y', (2ⁿ − 1)·C + 2ⁿ⁻¹."
-    ycc = np.asarray(ycc, np.float64); top = (1 << bits) - 1
-    if full_range: d = np.concatenate([ycc[..., :1] * top, ycc[..., 1:] * top + (1 << (bits - 1))], -1)
-    else: d = np.concatenate([219 * ycc[..., :1] + 16, 224 * ycc[..., 1:] + 128], -1) * (1 << (bits - 8))
-    return np.clip(np.round(d), 0, top).astype(np.uint16)
+    "Y'CbCr → rounded integer codes in [0, 2ⁿ − 1]."
+    ycc = np.asarray(ycc)
+    d = np.concatenate([ycbcr_codes(ycc[..., :1], bits, full_range), ycbcr_codes(ycc[..., 1:], bits, full_range, chroma=True)], -1)
+    return np.clip(np.round(d), 0, (1 << bits) - 1).astype(np.uint16)
 
 def dequantize_ycbcr(codes, bits:int=10, full_range:bool=False)->np.ndarray:
-    "Integer codes → Y'CbCr (the inverse of `quantize_ycbcr`, values outside the nominal range kept)."
-    d = np.asarray(codes, np.float64); top = (1 << bits) - 1
-    if full_range: return np.concatenate([d[..., :1] / top, (d[..., 1:] - (1 << (bits - 1))) / top], -1)
-    d = d / (1 << (bits - 8))
-    return np.concatenate([(d[..., :1] - 16) / 219, (d[..., 1:] - 128) / 224], -1)
+    "Integer codes → Y'CbCr (the inverse of `quantize_ycbcr`)."
+    d = np.asarray(codes)
+    return np.concatenate([ycbcr_values(d[..., :1], bits, full_range), ycbcr_values(d[..., 1:], bits, full_range, chroma=True)], -1)
 
 # %% ../nbs/00a_color.ipynb #3aed43bd
 TRANSFERS = ('pq', 'hlg')
