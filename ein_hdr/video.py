@@ -16,14 +16,15 @@ from .model import Limit, ge, gt, within, one_of, check_fields
 
 # %% auto #0
 __all__ = ['TRC_NAMES', 'HDR_TRC', 'MATRIX_NAMES', 'PRIMARY_NAMES', 'X265_PRESETS', 'CONTAINERS', 'VIDEO_LIMITS', 'FRAMES_CSV',
-           'VIDEO_SCENES', 'STABILIZER_VARIANTS', 'VideoError', 'chroma_down', 'chroma_up', 'frame_planes',
-           'make_frame', 'rgb_to_planes', 'planes_to_rgb', 'write_sdr_video', 'open_video', 'video_stream',
-           'probe_video', 'describe', 'frame_rgb', 'hdr_frame_nits', 'video_frames', 'hdr_planes', 'mastering_display',
-           'x265_params', 'sei_with_cll', 'hvcc_with_cll', 'remux_with_cll', 'VideoConfig', 'thumbnail_grey',
-           'global_shift', 'shift_image', 'Stabilizer', 'check_output', 'check_input', 'check_encoder',
-           'reconstruct_frames', 'frame_scale', 'streams_to_copy', 'convert_video', 'Shot', 'camera_path',
-           'view_coords', 'sample', 'render_view', 'bright_spot', 'default_shots', 'make_gt_clip', 'gt_truth',
-           'previous_coords', 'temporal_error', 'frame_scores', 'video_study']
+           'VIDEO_SCENES', 'STABILIZER_VARIANTS', 'STUDY_COLS', 'VideoError', 'chroma_down', 'chroma_up',
+           'frame_planes', 'make_frame', 'rgb_to_planes', 'planes_to_rgb', 'write_sdr_video', 'open_video',
+           'video_stream', 'probe_video', 'describe', 'frame_rgb', 'hdr_frame_nits', 'video_frames', 'hdr_planes',
+           'mastering_display', 'x265_params', 'sei_with_cll', 'hvcc_with_cll', 'remux_with_cll', 'VideoConfig',
+           'thumbnail_grey', 'global_shift', 'shift_image', 'Stabilizer', 'check_output', 'check_input',
+           'check_encoder', 'reconstruct_frames', 'frame_scale', 'streams_to_copy', 'convert_video', 'Shot',
+           'camera_path', 'view_coords', 'sample', 'render_view', 'bright_spot', 'default_shots', 'make_gt_clip',
+           'gt_truth', 'previous_coords', 'temporal_error', 'frame_scores', 'video_study', 'study_summary',
+           'choose_stabilizer', 'ffmpeg_test_clip']
 
 # %% ../nbs/05a_video.ipynb #edb62b5b
 class VideoError(ValueError):
@@ -113,6 +114,7 @@ def write_sdr_video(path, # .mp4, .mkv, .mov
                     rotation:int=0, # display rotation, degrees counter-clockwise
                     transfer:str='bt709', primaries:str='bt709', # what the stream says (tests: an HDR transfer)
                     audio:bool=False, # add a 440 Hz AAC tone as long as the video
+                    subtitles:list|None=None, # (start s, end s, text) cues as a SubRip stream (.mkv)
                     options:dict|None=None, # more encoder options (e.g. {'x265-params': 'lossless=1'})
                     overwrite:bool=False)->Path:
     "Encode R'G'B' frames as an SDR video, the Y'CbCr conversion ours (4:2:0), written atomically."
@@ -128,6 +130,8 @@ def write_sdr_video(path, # .mp4, .mkv, .mov
             s.options = {'crf': str(crf), 'preset': preset} | ({'x265-params': 'log-level=error'} if codec == 'libx265' else {}) | (options or {})
             if rotation: s.set_display_rotation(rotation)
             a = o.add_stream('aac', rate=48000) if audio else None
+            sub = o.add_mux_stream('subrip') if subtitles else None
+            if sub is not None: sub.time_base = Fraction(1, 1000)
             n = 0
             for i, f in enumerate(frames):
                 f = np.asarray(f); f = f / 255. if f.dtype == np.uint8 else f
@@ -145,6 +149,9 @@ def write_sdr_video(path, # .mp4, .mkv, .mov
                     af = av.AudioFrame.from_ndarray(wave[None, k:k + 1024], format='fltp', layout='mono'); af.sample_rate = 48000; af.pts = k
                     for p in a.encode(af): o.mux(p)
                 for p in a.encode(): o.mux(p)
+            for t0, t1, text in subtitles or ():
+                p = av.Packet(text.encode()); p.pts = p.dts = int(t0 * 1000); p.duration = int((t1 - t0) * 1000)
+                p.time_base, p.stream = Fraction(1, 1000), sub; o.mux(p)
     return atomic_write(path, write, overwrite)
 
 # %% ../nbs/05a_video.ipynb #6c36c51f
@@ -279,7 +286,7 @@ def mastering_display(primaries:str='bt709', max_nits:float=1000., min_nits:floa
 
 def x265_params(transfer:str='pq', primaries:str='bt709', max_nits:float=1000., cll:tuple=(1000, 400))->str:
     "The x265 options that signal BT.2020, the transfer, limited range, left chroma siting and (PQ) the HDR10 SEI messages."
-    p = ['log-level=error', 'colorprim=bt2020', 'colormatrix=bt2020nc', 'range=limited', 'chromaloc=0', 'repeat-headers=1',
+    p = ['log-level=error', 'colorprim=bt2020', 'colormatrix=bt2020nc', 'range=limited', 'chromaloc=0',
          f"transfer={'smpte2084' if transfer == 'pq' else 'arib-std-b67'}"]
     if transfer == 'pq': p += ['hdr10=1', f'master-display={mastering_display(primaries, max_nits)}', f'max-cll={int(cll[0])},{int(cll[1])}']
     return ':'.join(p)
@@ -552,19 +559,26 @@ class _HEVCSink:
         if Path(path).suffix.lower() in ('.mp4', '.mov'): s.codec_tag = 'hvc1'             # what Apple's players and browsers look for
         s.options = {'crf': f'{cfg.crf:g}', 'preset': cfg.preset, 'x265-params': x265_params(self.transfer, info['primaries'], cfg.max_nits)}
         self.copies = {t.index: self.o.add_stream_from_template(t) for t in copy}
-        self.cll, self.n, self.last = [0., 0.], 0, None
+        self.cll, self.n, self.pending = [0., 0.], 0, []
 
     def frame(self, nits, pts:int):
         planes, (m, f) = hdr_planes(nits, self.transfer, self.cfg.max_nits, self.info['primaries'])
         self.cll = [max(self.cll[0], m), max(self.cll[1], f)]
-        vf = make_frame(planes, 'yuv420p10le'); vf.pts, vf.time_base = pts, self.info['time_base']
-        vf.color_primaries, vf.color_trc, vf.colorspace, vf.color_range = 9, 16 if self.transfer == 'pq' else 18, 9, 1
-        for p in self.s.encode(vf): self.o.mux(p)
-        self.n += 1
+        self.pending.append((planes, pts)); self.n += 1
+        if len(self.pending) >= 3: self._encode()                     # x265 times its B-frames from its first frames: hold 3
+
+    def _encode(self):
+        for planes, pts in self.pending:
+            vf = make_frame(planes, 'yuv420p10le'); vf.pts, vf.time_base = pts, self.info['time_base']
+            vf.color_primaries, vf.color_trc, vf.colorspace, vf.color_range = 9, 16 if self.transfer == 'pq' else 18, 9, 1
+            for p in self.s.encode(vf): self.o.mux(p)
+        self.pending = []
 
     def packet(self, pkt): pkt.stream = self.copies[pkt.stream.index]; self.o.mux(pkt)
 
     def close(self):
+        if self.n < 3: self.s.options = {**self.s.options, 'x265-params': self.s.options['x265-params'] + ':bframes=0'}   # else garbage timestamps
+        self._encode()
         for p in self.s.encode(): self.o.mux(p)
         self.o.close()
 
@@ -680,7 +694,8 @@ def _pipeline(src:Path, info:dict, cfg:VideoConfig, model, stab, sink, sdr_white
             if buf and (done or len(buf) >= batch):
                 t0 = time.time(); preds = reconstruct_frames(model, [b[0] for b in buf], cfg, next(model.parameters()).device); res['model_seconds'] += time.time() - t0
                 for (sdr, p), pred in zip(buf, preds):
-                    t0 = time.time(); scale = frame_scale(pred, sdr, sdr_white, peak_nits, model.config.gamma)
+                    scale = frame_scale(pred, sdr, sdr_white, peak_nits, model.config.gamma)
+                    t0 = time.time()
                     if stab is not None: pred, scale = stab(sdr, pred, scale)
                     res['stabilize_seconds'] += time.time() - t0
                     _put(q_out, ('frame', pred * np.float32(scale), p), stop, errors); res['frames'] += 1; bar.update()
@@ -760,7 +775,7 @@ def _replace_folder(work:Path, dst:Path):
     os.replace(work, dst)
     if old is not None: shutil.rmtree(old, ignore_errors=True)
 
-# %% ../nbs/05a_video.ipynb #5abe2eb9
+# %% ../nbs/05a_video.ipynb #1f0b4bca
 @dataclass
 class Shot:
     "A camera move over one panorama; positions in panorama pixels, zoom in panorama pixels per frame pixel."
@@ -799,7 +814,7 @@ def render_view(pano, row:dict, h:int, w:int, ss:int=2)->np.ndarray:
     v = sample(pano, x, y).astype(np.float32)
     return v.reshape(h, ss, w, ss, 3).mean((1, 3)) if ss > 1 else v
 
-# %% ../nbs/05a_video.ipynb #8bca6f68
+# %% ../nbs/05a_video.ipynb #962344bc
 def bright_spot(pano, h:int, w:int, zoom:float=1.)->tuple:
     "The centre (x, y) of the h×w view (at `zoom`) that holds most of the panorama's brightest 1%, away from the poles."
     H, W = pano.shape[:2]; vh, vw = int(h * zoom), int(w * zoom)
@@ -822,7 +837,7 @@ def default_shots(scene_a, scene_b, # two panoramas (paths): the cut goes from o
     n = frames
     return [Shot(scene_a, n + n // 3, a0, a1), Shot(scene_a, n, a1, a2), Shot(scene_a, n, a2, a3), Shot(scene_b, n + n // 3, b0, b1), Shot(scene_b, n, b1)]
 
-# %% ../nbs/05a_video.ipynb #f536571a
+# %% ../nbs/05a_video.ipynb #7c6bc7d9
 def make_gt_clip(shots:list, # `Shot`s
                  out, # a folder: clip.mp4 (the SDR video) and camera.csv (every frame's camera)
                  h:int=96, w:int=160, # frame size
@@ -850,7 +865,7 @@ def gt_truth(panos:dict, # scene → panorama (read once)
     "A frame's HDR truth relative to the camera's clip level (1.0: SDR white), as `make_gt_clip` exposed it."
     return render_view(panos[row['scene']], row, h, w) * np.float32(row.get('exposure', 1.))
 
-# %% ../nbs/05a_video.ipynb #e8738dbc
+# %% ../nbs/05a_video.ipynb #894b0f5f
 def previous_coords(prev:dict, row:dict, h:int, w:int)->tuple:
     "Where each pixel of frame `row` was in frame `prev` (same panorama): (x, y) in prev's pixels, and whether it was in view."
     x, y = view_coords(row, h, w)
@@ -874,7 +889,7 @@ def temporal_error(outs:list, # each frame's output in cd/m² (as the converter 
         out.append(dict(te=m(np.ones_like(ok)), te_clipped=m(clipped(sdrs[i])), te_well=m(well_exposed(sdrs[i]))))
     return out
 
-# %% ../nbs/05a_video.ipynb #1ff4a935
+# %% ../nbs/05a_video.ipynb #4e50e827
 def frame_scores(preds:list, truths:list, sdrs:list, protocols=('ein-hdr', 'si-hdr'))->list:
     "Per frame, each protocol's PU21-PSNR (all pixels and the SDR's clipped ones) and PU21-SSIM."
     from ein_hdr.metrics import PROTOCOLS
@@ -887,7 +902,7 @@ def frame_scores(preds:list, truths:list, sdrs:list, protocols=('ein-hdr', 'si-h
         out.append(row)
     return out
 
-# %% ../nbs/05a_video.ipynb #b9dfd89b
+# %% ../nbs/05a_video.ipynb #2b76ea72
 VIDEO_SCENES = (('hdr_open3d/autumn_park.exr', 'hdr_open3d/arcade.exr'), ('hdr_open3d/crossroads.exr', 'hdr_open3d/nightlights.exr'),
                 ('hdr_open3d/brightday.exr', 'hdr/StinsonBeach.hdr')) # pairs of scenes (below ../shared/data) the shipped model never trained on
 STABILIZER_VARIANTS = {f"smoothing {a}{', motion' if m else ''}": dict(smoothing=a, motion=m) for a in (0.3, 0.6, 0.8) for m in (False, True)} # what the study compares
@@ -903,7 +918,7 @@ def _method_outputs(name, fn, sdrs, preds, gamma, white)->tuple:
         outs.append(o * np.float32(k))
     return outs, (time.time() - t) / len(sdrs), (st.cuts if st else None)
 
-def video_study(out, # folder: frames.csv (every method's scores per frame), clips/ (the SDR videos and cameras)
+def video_study(out, # folder: frames.csv (every method's scores per frame); data/ (the SDR clips and cameras)
                 model=None, # default: the shipped model
                 scenes=VIDEO_SCENES, variants:dict|None=None, baselines:bool=True,
                 h:int=96, w:int=160, frames:int=12, log=print)->"pd.DataFrame":
@@ -916,7 +931,7 @@ def video_study(out, # folder: frames.csv (every method's scores per frame), cli
     rows = []
     for ci, (a, b) in enumerate(scenes):
         sa, sb = shared_path('data', *a.split('/')), shared_path('data', *b.split('/'))
-        path, cam = make_gt_clip(default_shots(sa, sb, h, w, frames=frames), out/'clips'/f'{sa.stem}_{sb.stem}', h, w, overwrite=True)
+        path, cam = make_gt_clip(default_shots(sa, sb, h, w, frames=frames), out/'data'/f'{sa.stem}_{sb.stem}', h, w, overwrite=True)
         panos = {s: read_hdr(s, sanitize=True) for s in {r['scene'] for r in cam}}
         truths = [gt_truth(panos, r, h, w) * np.float32(white) for r in cam]
         sdrs = [f for f, _ in video_frames(path)]
@@ -931,3 +946,45 @@ def video_study(out, # folder: frames.csv (every method's scores per frame), cli
                                  **fs[i], **te[i]))
     df = pd.DataFrame(rows); out.mkdir(parents=True, exist_ok=True); df.to_csv(out/'frames.csv', index=False)
     return df
+
+# %% ../nbs/05a_video.ipynb #44b8e769
+STUDY_COLS = ['ein-hdr pu21_psnr', 'ein-hdr hl_pu21_psnr', 'ein-hdr pu21_ssim', 'si-hdr pu21_psnr', 'si-hdr hl_pu21_psnr', 'si-hdr pu21_ssim',
+              'te', 'te_clipped', 'te_well'] # the study's per-frame scores and temporal errors
+
+def study_summary(df)->"pd.DataFrame":
+    "Each method's mean over all frames of all clips (the temporal errors over the frames that have one), and seconds per frame."
+    s = df.groupby('method', sort=False)[STUDY_COLS + ['seconds']].mean()
+    return s.assign(stabilize_ms=df.groupby('method', sort=False).stabilize_seconds.mean() * 1000)
+
+def choose_stabilizer(summary, # `study_summary`
+                      base:str='EIN frame by frame', tol_db:float=0.01, tol_ssim:float=0.001)->str:
+    "The variant with the lowest temporal error on clipped pixels among those that lose at most `tol_db` (PSNR) and `tol_ssim` (SSIM) to frame by frame under both protocols, on all pixels and highlights."
+    b = summary.loc[base]; ok = []
+    for m, r in summary.iterrows():
+        if not m.startswith('EIN ') or m == base: continue
+        loss = [b[c] - r[c] for c in STUDY_COLS if c.endswith('psnr')]; lss = [b[c] - r[c] for c in STUDY_COLS if c.endswith('ssim')]
+        if max(loss) <= tol_db and max(lss) <= tol_ssim and r.te_clipped < b.te_clipped: ok.append(m)
+    if not ok: raise ValueError(f"no stabiliser improves the temporal error within {tol_db} dB of {base}")
+    return min(ok, key=lambda m: summary.loc[m, 'te_clipped'])
+
+# %% ../nbs/05a_video.ipynb #1edfaf92
+def ffmpeg_test_clip(path, # .mp4 or .mkv to write
+                     w:int=320, h:int=180, seconds:float=2., fps:int=24, overwrite:bool=False)->Path:
+    "A test clip made entirely by FFmpeg: its `testsrc2` pattern and a `sine` tone, through its own colour conversion and H.264/AAC encoders."
+    import av
+    def pull(sink):
+        while True:
+            try: yield sink.pull()
+            except (av.error.EOFError, av.error.BlockingIOError): return
+    def write(tmp):
+        g, ga = av.filter.Graph(), av.filter.Graph()
+        src, snk = g.add('testsrc2', f'size={w}x{h}:rate={fps}:duration={seconds}'), g.add('buffersink'); src.link_to(snk); g.configure()
+        asrc, asnk = ga.add('sine', f'frequency=440:sample_rate=48000:duration={seconds}'), ga.add('abuffersink'); asrc.link_to(asnk); ga.configure()
+        with av.open(tmp, 'w') as o:
+            s, a = o.add_stream('libx264', rate=fps), o.add_stream('aac', rate=48000); s.width, s.height, s.pix_fmt = w, h, 'yuv420p'
+            for f in pull(snk):
+                for p in s.encode(f.reformat(format='yuv420p')): o.mux(p)
+            for f in pull(asnk):
+                for p in a.encode(f): o.mux(p)
+            for p in [*s.encode(), *a.encode()]: o.mux(p)
+    return atomic_write(path, write, overwrite)
