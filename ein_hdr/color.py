@@ -266,6 +266,7 @@ def _iloc_shift(data:bytearray, s:int, h:int, delta:int, after:int):
             if method == 0 and not has_base: bump(p, a)
             p += a + b
 
+# %% ../nbs/00a_color.ipynb #860226e9
 def avif_add_clli(data:bytes, max_cll:float, max_fall:float)->bytes:
     "The AVIF file with a `clli` property (MaxCLL, MaxFALL in cd/m²) associated with its primary item."
     data = bytearray(data)
@@ -291,7 +292,7 @@ def avif_add_clli(data:bytes, max_cll:float, max_fall:float)->bytes:
     ls, lh, _ = _box(new, 'meta/iloc'); _iloc_shift(new, ls, lh, grow, me)
     return bytes(new)
 
-# %% ../nbs/00a_color.ipynb #681bb2e0
+# %% ../nbs/00a_color.ipynb #13d5d1d8
 def encode_avif(nits, # H×W×3 linear light in cd/m², BT.709
                 bits:int=10, # 10 or 12
                 quality:int=95, # AV1 quality 0-100 (100: the least loss; still not bit-exact through the Y'CbCr matrix)
@@ -315,7 +316,7 @@ def write_avif(path, nits, bits:int=10, quality:int=95, max_nits:float=PQ_PEAK, 
     except ValueError as e: raise ImageIOError(f"{path}: {e}") from None
     return atomic_write(path, lambda t: Path(t).write_bytes(data), overwrite, protect)
 
-# %% ../nbs/00a_color.ipynb #912b6923
+# %% ../nbs/00a_color.ipynb #d78bda74
 def _avif_info(data:bytes)->dict:
     "The nclx colour signalling and the clli light levels of an AVIF's properties."
     info = {}

@@ -24,7 +24,8 @@ __all__ = ['TRC_NAMES', 'HDR_TRC', 'MATRIX_NAMES', 'PRIMARY_NAMES', 'X265_PRESET
            'exposure_change', 'Stabilizer', 'check_output', 'check_input', 'check_encoder', 'reconstruct_frames',
            'frame_scale', 'streams_to_copy', 'convert_video', 'Shot', 'camera_path', 'view_coords', 'render_view',
            'bright_spot', 'default_shots', 'make_gt_clip', 'gt_truth', 'previous_coords', 'temporal_error',
-           'frame_scores', 'video_study', 'study_summary', 'choose_stabilizer', 'ffmpeg_test_clip', 'demo_video']
+           'frame_scores', 'video_study', 'study_summary', 'choose_stabilizer', 'ffmpeg_test_clip', 'read_speed',
+           'demo_video']
 
 # %% ../nbs/05a_video.ipynb #edb62b5b
 class VideoError(ValueError):
@@ -106,6 +107,16 @@ def planes_to_rgb(planes:list, # [Y, Cb, Cr] codes
 _CODES = dict(matrix={'bt709': 1, 'bt601': 6, 'bt2020nc': 9}, primaries={'bt709': 1, 'smpte170m': 6, 'bt470bg': 5, 'bt2020': 9},
               transfer={'bt709': 1, 'smpte170m': 6, 'srgb': 13, 'pq': 16, 'hlg': 18})
 
+def _mux_tone(o, a, seconds:float, hz:float=440.):
+    "Encode a sine tone of `seconds` into the audio stream `a` of container `o`."
+    import av
+    wave = (0.2 * np.sin(2 * np.pi * hz * np.arange(int(48000 * seconds)) / 48000)).astype(np.float32)
+    for k in range(0, len(wave), 1024):
+        af = av.AudioFrame.from_ndarray(wave[None, k:k + 1024], format='fltp', layout='mono'); af.sample_rate, af.pts = 48000, k
+        for p in a.encode(af): o.mux(p)
+    for p in a.encode(): o.mux(p)
+
+# %% ../nbs/05a_video.ipynb #f261395b
 def write_sdr_video(path, # .mp4, .mkv, .mov
                     frames, # iterable of H×W×3 R'G'B' frames, float in [0, 1] (or uint8)
                     fps:float=24., codec:str='libx264', crf:float=23., preset:str='medium',
@@ -142,19 +153,13 @@ def write_sdr_video(path, # .mp4, .mkv, .mov
                 for p in s.encode(vf): o.mux(p)
                 n += 1
             for p in s.encode(): o.mux(p)
-            if a is not None:
-                t = np.arange(int(48000 * (n / fps if pts is None else pts[-1] + 1 / fps)))
-                wave = (0.2 * np.sin(2 * np.pi * 440 * t / 48000)).astype(np.float32)
-                for k in range(0, len(wave), 1024):
-                    af = av.AudioFrame.from_ndarray(wave[None, k:k + 1024], format='fltp', layout='mono'); af.sample_rate = 48000; af.pts = k
-                    for p in a.encode(af): o.mux(p)
-                for p in a.encode(): o.mux(p)
+            if a is not None: _mux_tone(o, a, n / fps if pts is None else pts[-1] + 1 / fps)
             for t0, t1, text in subtitles or ():
                 p = av.Packet(text.encode()); p.pts = p.dts = int(t0 * 1000); p.duration = int((t1 - t0) * 1000)
                 p.time_base, p.stream = Fraction(1, 1000), sub; o.mux(p)
     return atomic_write(path, write, overwrite)
 
-# %% ../nbs/05a_video.ipynb #6c36c51f
+# %% ../nbs/05a_video.ipynb #cb379f75
 TRC_NAMES = {1: 'bt709', 4: 'gamma22', 5: 'gamma28', 6: 'smpte170m', 7: 'smpte240m', 8: 'linear', 13: 'srgb', 14: 'bt2020-10',
              15: 'bt2020-12', 16: 'pq', 18: 'hlg'} # FFmpeg's transfer characteristics codes (ITU-T H.273)
 HDR_TRC = ('pq', 'hlg', 'linear') # transfers of inputs that are already HDR (or not a display signal)
@@ -191,7 +196,7 @@ def video_stream(container, path):
         raise VideoError(f"{path}: no video stream (it has {has})")
     return vs[0]
 
-# %% ../nbs/05a_video.ipynb #5da94232
+# %% ../nbs/05a_video.ipynb #e65fb9ba
 def probe_video(path, # a video file
                 max_pixels:int|None=None, # refuse frames with more pixels (None: `MAX_PIXELS`; 0: no limit)
                )->dict:
@@ -234,7 +239,7 @@ def describe(info:dict)->str:
             + (f"; MaxCLL {info['max_cll']}, MaxFALL {info['max_fall']} cd/m²" if 'max_cll' in info else '')
             + ''.join(f"; {o['type']} {o['codec']}" + (f" ({o['language']})" if o['language'] else '') for o in info['streams']))
 
-# %% ../nbs/05a_video.ipynb #bc93e85e
+# %% ../nbs/05a_video.ipynb #c404901e
 def frame_rgb(frame, # a decoded SDR frame
               info:dict, # its stream's `probe_video`
              )->np.ndarray: # H×W×3 float32 R'G'B' in [0, 1], upright
@@ -247,7 +252,7 @@ def frame_rgb(frame, # a decoded SDR frame
     k = info['rotation'] // 90
     return np.ascontiguousarray(np.rot90(rgb, k) if k else rgb, dtype=np.float32)
 
-# %% ../nbs/05a_video.ipynb #2f821078
+# %% ../nbs/05a_video.ipynb #6f1f35b1
 def hdr_frame_nits(frame, info:dict, primaries:str='bt709')->np.ndarray:
     "A decoded PQ or HLG BT.2020 frame as linear light in cd/m² (HLG: on its 1000 cd/m² reference display)."
     planes, bits, kind, _ = frame_planes(frame)
@@ -266,7 +271,7 @@ def video_frames(path, # a video file
             yield (hdr_frame_nits(f, info) if info['transfer'] in ('pq', 'hlg') else frame_rgb(f, info)), (float(f.time) if f.time is not None else None)
     finally: c.close()
 
-# %% ../nbs/05a_video.ipynb #72f7c9df
+# %% ../nbs/05a_video.ipynb #75c5a4a0
 def hdr_planes(nits, # H×W×3 linear light in cd/m², in `primaries`
                transfer:str='pq', # 'pq' (HDR10) or 'hlg'
                max_nits:float=1000., # the brightest value written (HLG: at most its 1000 cd/m² reference display)
@@ -291,7 +296,7 @@ def x265_params(transfer:str='pq', primaries:str='bt709', max_nits:float=1000., 
     if transfer == 'pq': p += ['hdr10=1', f'master-display={mastering_display(primaries, max_nits)}', f'max-cll={int(cll[0])},{int(cll[1])}']
     return ':'.join(p)
 
-# %% ../nbs/05a_video.ipynb #571594a5
+# %% ../nbs/05a_video.ipynb #b57fdef4
 def _unescape(b:bytes)->bytes:
     "A NAL unit's payload without its emulation prevention bytes (00 00 03 → 00 00)."
     out, z = bytearray(), 0
@@ -327,7 +332,7 @@ def sei_with_cll(nal:bytes, # one HEVC NAL unit (2-byte header first)
         out += _sei_num(t) + _sei_num(n) + body
     return nal[:2] + _escape(bytes(out) + r[i:]) if changed else nal
 
-# %% ../nbs/05a_video.ipynb #b417fd48
+# %% ../nbs/05a_video.ipynb #10b395df
 def _lp_nals(data:bytes, n:int=4)->list:
     "The NAL units of a packet whose units are prefixed with n-byte lengths (HEVC in .mp4/.mkv)."
     out, i = [], 0
@@ -348,6 +353,7 @@ def hvcc_with_cll(ex:bytes, cll:tuple)->bytes:
             out += len(u).to_bytes(2, 'big') + u; i += 2 + n
     return bytes(out)
 
+# %% ../nbs/05a_video.ipynb #3af45501
 def remux_with_cll(src, dst, # a finished HEVC file, and the file to write (same container type)
                    cll:tuple)->Path:
     "Copy every stream of `src` into `dst`, the HEVC stream's content light level messages set to `cll`."
@@ -370,7 +376,7 @@ def remux_with_cll(src, dst, # a finished HEVC file, and the file to write (same
             p.stream = outs[k]; o.mux(p)
     return Path(dst)
 
-# %% ../nbs/05a_video.ipynb #5916aa0d
+# %% ../nbs/05a_video.ipynb #a6dfe63f
 X265_PRESETS = ('ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow')
 CONTAINERS = ('.mp4', '.mkv', '.mov')
 
@@ -385,7 +391,7 @@ class VideoConfig:
     preset:str='medium' # x265 preset, ultrafast ... veryslow
     frame_by_frame:bool=False # no temporal stabilisation: each frame on its own
     smoothing:float=0.6 # stabiliser: weight of the past in the highlights' gain and the frame's scale (0: none; chosen by the study)
-    motion:bool=True # stabiliser: move the past with the camera (global shift) before blending (chosen by the study)
+    motion:bool=True # stabiliser: move the past with the camera (zoom, shift, exposure) before blending (chosen by the study)
     cut_threshold:float=0.12 # stabiliser: a change of the frame's look above this starts a new shot (no smoothing across it)
     checkpoint:str|None=None # the model: our checkpoint or the authors' .pth (default: the shipped one)
     head:str|None=None # the head of a bare state_dict in our layout ('sigmoid' or 'residual')
@@ -406,7 +412,7 @@ VIDEO_LIMITS = dict(format=one_of('hdr10', 'hlg', 'exr'), sdr_white=within(1, 10
                     head=one_of('sigmoid', 'residual'), precision=one_of('auto', 'fp32', 'tf32', 'bf16', 'fp16'), batch=ge(1),
                     tile=ge(72), overlap=ge(0), max_pixels=ge(0), input_range=one_of('auto', 'limited', 'full'), max_frames=ge(1))
 
-# %% ../nbs/05a_video.ipynb #43d56420
+# %% ../nbs/05a_video.ipynb #33d36a7f
 def _check(self:VideoConfig, where:str='')->VideoConfig:
     "Refuse, naming the option, a value of the wrong type, out of its range, or at odds with another option."
     check_fields(self, VIDEO_LIMITS, where)
@@ -421,7 +427,7 @@ def _check(self:VideoConfig, where:str='')->VideoConfig:
 
 VideoConfig.check = _check
 
-# %% ../nbs/05a_video.ipynb #e0a2f26f
+# %% ../nbs/05a_video.ipynb #006442cd
 def thumbnail_grey(sdr, size:tuple=(18, 32))->np.ndarray:
     "A small grey (mean R'G'B') thumbnail of an SDR frame: what the cut detector compares."
     from ein_hdr.data import resize_area
@@ -456,7 +462,7 @@ def shift_image(x, dy:float, dx:float)->np.ndarray:
     top = x[y0][:, x0] * (1 - fx[g]) + x[y0][:, x1] * fx[g]; bot = x[y1][:, x0] * (1 - fx[g]) + x[y1][:, x1] * fx[g]
     return top * (1 - fy[e]) + bot * fy[e]
 
-# %% ../nbs/05a_video.ipynb #38b23b7c
+# %% ../nbs/05a_video.ipynb #9be96263
 def sample(img, x, y, wrap:bool=True)->np.ndarray:
     "Bilinear samples of an H×W×C image at float coordinates (x wrapping around, y held at the edges)."
     H, W = img.shape[:2]
@@ -490,7 +496,7 @@ def global_motion(a, b, # two grey frames of the same size
         if best is None or err < best[0]: best = (err, s, dy, dx)
     return best[1], best[2] * f, best[3] * f
 
-# %% ../nbs/05a_video.ipynb #84b893d4
+# %% ../nbs/05a_video.ipynb #5f838d98
 def exposure_change(prev_grey, grey, # two grey SDR frames (R'G'B' mean), the first moved onto the second
                     gamma:float=SDR_GAMMA, lo:float=0.05, hi:float=0.9)->float:
     "The linear exposure ratio from one frame to the next: the median ratio over pixels well exposed in both (1 if too few)."
@@ -498,7 +504,7 @@ def exposure_change(prev_grey, grey, # two grey SDR frames (R'G'B' mean), the fi
     if m.sum() < 16: return 1.
     return float(np.clip(np.median(grey[m] / prev_grey[m]) ** gamma, 1 / 8, 8))
 
-# %% ../nbs/05a_video.ipynb #5610bffa
+# %% ../nbs/05a_video.ipynb #fc3bfd4b
 class Stabilizer:
     "Causal smoothing over time of a reconstruction's gain over the linearised SDR and of its scale; reset at cuts."
     def __init__(self, smoothing:float=0.6, # weight of the past (0: frame by frame)
@@ -517,7 +523,7 @@ class Stabilizer:
         "Whether this frame starts a new shot (compared with the last frame's thumbnail)."
         return self.prev is not None and (self.prev['thumb'].shape != thumb.shape or float(np.abs(thumb - self.prev['thumb']).mean()) > self.cut_threshold)
 
-# %% ../nbs/05a_video.ipynb #4ec5511e
+# %% ../nbs/05a_video.ipynb #a4598858
 def _stabilize(self:Stabilizer, sdr, # H×W×3 R'G'B' in [0, 1] (what the network saw)
                pred, # H×W×3 its relative reconstruction
                scale:float=1., # the frame's absolute scale (pred × scale: cd/m²)
@@ -542,7 +548,7 @@ def _stabilize(self:Stabilizer, sdr, # H×W×3 R'G'B' in [0, 1] (what the networ
 
 Stabilizer.__call__ = _stabilize
 
-# %% ../nbs/05a_video.ipynb #8a0027e5
+# %% ../nbs/05a_video.ipynb #81289a96
 def _partial(dst:Path, tag:str)->Path:
     "A fresh hidden file beside `dst` with the same suffix (the container's type), for work in progress."
     import tempfile
@@ -570,6 +576,7 @@ def check_output(src, dst, cfg:VideoConfig)->Path:
     if dst.exists() and not cfg.overwrite: raise FileExistsError(f"{dst}: already exists (pass --overwrite to replace it)")
     return dst
 
+# %% ../nbs/05a_video.ipynb #ced189d4
 def check_input(info:dict, cfg:VideoConfig)->dict:
     "Refuse an input that is already HDR, and sizes HEVC 4:2:0 cannot hold; apply `input_range`."
     p = info['path']
@@ -587,7 +594,7 @@ def check_encoder():
     except Exception: fmts = set()
     if 'yuv420p10le' not in fmts: raise VideoError("this PyAV has no 10-bit HEVC encoder (libx265 with yuv420p10le): install the PyAV wheels (pip install av), or use --format exr")
 
-# %% ../nbs/05a_video.ipynb #288b953b
+# %% ../nbs/05a_video.ipynb #64f33f88
 class _HEVCSink:
     "Encodes HDR frames as HEVC Main 10 (PQ or HLG, BT.2020, limited range) and copies other streams' packets; measures the light levels."
     def __init__(self, path, info:dict, cfg:VideoConfig, copy:list):
@@ -629,7 +636,7 @@ class _HEVCSink:
         try: self.o.close()
         except Exception: pass
 
-# %% ../nbs/05a_video.ipynb #9d5f1f78
+# %% ../nbs/05a_video.ipynb #19e2a90c
 class _EXRSink:
     "Writes linear frames as numbered .exr files (BT.709, as `predict`), a table of timestamps, and the other streams into sound.mkv."
     def __init__(self, folder, info:dict, cfg:VideoConfig, copy:list):
@@ -655,7 +662,7 @@ class _EXRSink:
             try: self.o.close()
             except Exception: pass
 
-# %% ../nbs/05a_video.ipynb #4d9142b9
+# %% ../nbs/05a_video.ipynb #b0e439ea
 def reconstruct_frames(model, frames:list, # H×W×3 R'G'B' frames in [0, 1], all the same size
                        cfg:VideoConfig, device)->list:
     "Relative reconstructions of frames: batched through the network on a GPU, one by one (tiled if large) otherwise."
@@ -684,77 +691,88 @@ def _put(q, item, stop, errors):
         try: q.put(item, timeout=0.2); return
         except queue.Full: pass
 
-# %% ../nbs/05a_video.ipynb #f0774cdf
-def _pipeline(src:Path, info:dict, cfg:VideoConfig, model, stab, sink, sdr_white, peak_nits, batch:int, log)->dict:
+# %% ../nbs/05a_video.ipynb #8d0aa323
+class _Run:
+    "What the pipeline's three threads share: the queues between them, the stop flag, the first error, the counts."
+    def __init__(self, info:dict, cfg:VideoConfig, sink, batch:int):
+        self.info, self.cfg, self.sink = info, cfg, sink
+        self.q_in, self.q_out, self.stop, self.errors = queue.Queue(2 * batch + 2), queue.Queue(4), threading.Event(), []
+        self.res = dict(frames=0, written=0, model_seconds=0., stabilize_seconds=0.)
+
+def _reader(run:_Run, c, vs, src):
+    "Thread: demux the input, decode its frames to R'G'B' and pass them on, with the packets of the streams copied."
+    try:
+        n, mx = 0, run.cfg.max_frames
+        for pkt in c.demux([vs] + [c.streams[i] for i in run.sink.copies]):
+            if pkt.stream.index != vs.index:
+                if pkt.size: _put(run.q_in, ('packet', pkt, None), run.stop, [])
+                continue
+            for f in pkt.decode():
+                _put(run.q_in, ('frame', frame_rgb(f, run.info), f.pts), run.stop, []); n += 1
+                if mx and n >= mx: break
+            if mx and n >= mx: break
+        _put(run.q_in, ('end', None, None), run.stop, [])
+    except KeyboardInterrupt: pass
+    except Exception as e: run.errors.append(e if isinstance(e, VideoError) else VideoError(f"{src}: cannot decode ({type(e).__name__}: {' '.join(str(e).split())})"))
+
+def _writer(run:_Run):
+    "Thread: hand frames (with rising timestamps) and packets to the sink, then close it."
+    last, fps, tb = None, run.info['fps'] or 25, run.info['time_base']
+    try:
+        while True:
+            try: kind, x, pts = run.q_out.get(timeout=0.2)
+            except queue.Empty:
+                if run.stop.is_set(): return
+                continue
+            if kind == 'end': run.sink.close(); return
+            if kind == 'packet': run.sink.packet(x); continue
+            if pts is None: pts = int(round(run.res['written'] / fps / tb))            # a stream without timestamps: from the rate
+            if last is not None and pts <= last: pts = last + 1                         # the encoder needs rising timestamps
+            run.sink.frame(x, pts); last = pts; run.res['written'] += 1
+    except Exception as e: run.errors.append(e); run.stop.set(); run.sink.abort()
+
+# %% ../nbs/05a_video.ipynb #dfa391dd
+def _process(run:_Run, buf:list, model, stab, sdr_white, peak_nits, bar):
+    "Reconstruct a batch of frames, map each to cd/m², stabilise it, and queue it for the writer."
+    t0 = time.time(); preds = reconstruct_frames(model, [b[0] for b in buf], run.cfg, next(model.parameters()).device)
+    run.res['model_seconds'] += time.time() - t0
+    for (sdr, p), pred in zip(buf, preds):
+        scale = frame_scale(pred, sdr, sdr_white, peak_nits, model.config.gamma); t0 = time.time()
+        if stab is not None: pred, scale = stab(sdr, pred, scale)
+        run.res['stabilize_seconds'] += time.time() - t0
+        _put(run.q_out, ('frame', pred * np.float32(scale), p), run.stop, run.errors); run.res['frames'] += 1; bar.update()
+
+def _pipeline(src:Path, info:dict, cfg:VideoConfig, model, stab, sink, sdr_white, peak_nits, batch:int)->dict:
     "Decode (thread), reconstruct and stabilise (here), convert and encode (thread); returns the counts and timings."
     from tqdm.auto import tqdm
-    c = open_video(src); vs = video_stream(c, src); tb = info['time_base']
-    q_in, q_out, stop, errors = queue.Queue(2 * batch + 2), queue.Queue(4), threading.Event(), []
-    res = dict(frames=0, model_seconds=0., stabilize_seconds=0.)
-    def reader():
-        try:
-            n = 0
-            for pkt in c.demux([vs] + [c.streams[i] for i in sink.copies]):
-                if pkt.stream.index != vs.index:
-                    if pkt.size: _put(q_in, ('packet', pkt, None), stop, [])
-                    continue
-                for f in pkt.decode():
-                    _put(q_in, ('frame', frame_rgb(f, info), f.pts), stop, []); n += 1
-                    if cfg.max_frames and n >= cfg.max_frames: break
-                if cfg.max_frames and n >= cfg.max_frames: break
-            _put(q_in, ('end', None, None), stop, [])
-        except KeyboardInterrupt: pass
-        except Exception as e: errors.append(VideoError(f"{src}: cannot decode ({type(e).__name__}: {' '.join(str(e).split())})") if not isinstance(e, VideoError) else e)
-    def writer():
-        last, fps = None, info['fps'] or 25
-        try:
-            while True:
-                try: kind, x, pts = q_out.get(timeout=0.2)
-                except queue.Empty:
-                    if stop.is_set(): return
-                    continue
-                if kind == 'end': sink.close(); return
-                if kind == 'packet': sink.packet(x); continue
-                if pts is None: pts = int(round(res['written'] / fps / tb))           # a stream without timestamps: from the rate
-                if last is not None and pts <= last: pts = last + 1                    # the encoder needs rising timestamps
-                sink.frame(x, pts); last = pts; res['written'] += 1
-        except Exception as e: errors.append(e); stop.set(); sink.abort()
-    res['written'] = 0
-    threads = [threading.Thread(target=reader, daemon=True), threading.Thread(target=writer, daemon=True)]
+    c = open_video(src); run = _Run(info, cfg, sink, batch)
+    threads = [threading.Thread(target=_reader, args=(run, c, video_stream(c, src), src), daemon=True), threading.Thread(target=_writer, args=(run,), daemon=True)]
     for t in threads: t.start()
     bar = tqdm(total=min(info['frames'] or 0, cfg.max_frames or 1 << 40) or None, unit='frame', desc=Path(src).name, disable=not cfg.progress)
     try:
         buf, done = [], False
         while not done:
-            try: kind, x, pts = q_in.get(timeout=0.2)
+            try: kind, x, pts = run.q_in.get(timeout=0.2)
             except queue.Empty:
-                if errors: raise errors[0]
-                if not threads[0].is_alive() and q_in.empty(): raise errors[0] if errors else VideoError(f"{src}: the reader stopped")
+                if run.errors: raise run.errors[0]
+                if not threads[0].is_alive() and run.q_in.empty(): raise VideoError(f"{src}: the reader stopped")
                 continue
-            if kind == 'packet': _put(q_out, ('packet', x, None), stop, errors); continue
+            if kind == 'packet': _put(run.q_out, ('packet', x, None), run.stop, run.errors); continue
             if kind == 'frame': buf.append((x, pts))
             done = kind == 'end'
-            if buf and (done or len(buf) >= batch):
-                t0 = time.time(); preds = reconstruct_frames(model, [b[0] for b in buf], cfg, next(model.parameters()).device); res['model_seconds'] += time.time() - t0
-                for (sdr, p), pred in zip(buf, preds):
-                    scale = frame_scale(pred, sdr, sdr_white, peak_nits, model.config.gamma)
-                    t0 = time.time()
-                    if stab is not None: pred, scale = stab(sdr, pred, scale)
-                    res['stabilize_seconds'] += time.time() - t0
-                    _put(q_out, ('frame', pred * np.float32(scale), p), stop, errors); res['frames'] += 1; bar.update()
-                buf = []
-        _put(q_out, ('end', None, None), stop, errors)
+            if buf and (done or len(buf) >= batch): _process(run, buf, model, stab, sdr_white, peak_nits, bar); buf = []
+        _put(run.q_out, ('end', None, None), run.stop, run.errors)
         threads[1].join()
-        if errors: raise errors[0]
+        if run.errors: raise run.errors[0]
     except BaseException:
-        stop.set(); sink.abort(); raise
+        run.stop.set(); sink.abort(); raise
     finally:
-        bar.close(); stop.set()
+        bar.close(); run.stop.set()
         for t in threads: t.join(timeout=5)
         c.close()
-    return res
+    return run.res
 
-# %% ../nbs/05a_video.ipynb #bee46470
+# %% ../nbs/05a_video.ipynb #9fb56391
 def streams_to_copy(container, info:dict, cfg:VideoConfig, dst:Path)->list:
     "The input's audio and subtitle streams that the output's container can hold (a warning names each one left out)."
     import av
@@ -767,7 +785,7 @@ def streams_to_copy(container, info:dict, cfg:VideoConfig, dst:Path)->list:
         if name(s) not in ok: warnings.warn(f"{info['path']}: stream {s.index} ({s.type}, {name(s)}) cannot go into {dst.suffix or 'sound.mkv'}; left out (a .mkv output keeps it)")
     return [s for s in other if name(s) in ok]
 
-# %% ../nbs/05a_video.ipynb #6d2d4d07
+# %% ../nbs/05a_video.ipynb #959d304f
 def convert_video(src, # an SDR video PyAV opens
                   dst, # hdr10/hlg: a .mp4, .mkv or .mov file; exr: a folder of frames
                   cfg:VideoConfig|None=None, # the options (keyword arguments override its fields)
@@ -795,7 +813,7 @@ def convert_video(src, # an SDR video PyAV opens
         t0 = time.time()
         try:
             sink = (_EXRSink if cfg.format == 'exr' else _HEVCSink)(work, info, cfg, copy)
-            res = _pipeline(src, info, cfg, model, stab, sink, sdr_white, cfg.peak_nits, cfg.batch or (8 if dev.type == 'cuda' else 1), log)
+            res = _pipeline(src, info, cfg, model, stab, sink, sdr_white, cfg.peak_nits, cfg.batch or (8 if dev.type == 'cuda' else 1))
             if res['frames'] == 0: raise VideoError(f"{src}: no frame was decoded")
             if cfg.format == 'hdr10': atomic_write(dst, lambda t: remux_with_cll(work, t, sink.cll), overwrite=cfg.overwrite)
             elif cfg.format == 'hlg': atomic_write(dst, lambda t: os.replace(work, t), overwrite=cfg.overwrite)
@@ -810,6 +828,7 @@ def convert_video(src, # an SDR video PyAV opens
     log(f"{res['frames']} frames in {secs:.1f} s ({res['fps']:.2f} frames/s) -> {dst}" + (f"; MaxCLL {res['max_cll']}, MaxFALL {res['max_fall']} cd/m²" if cfg.format == 'hdr10' else ''))
     return res
 
+# %% ../nbs/05a_video.ipynb #0ab7cdbd
 def _replace_folder(work:Path, dst:Path):
     "Move a finished frame folder into place, replacing an older one (checked to be ours) only once the new one is whole."
     os.chmod(work, 0o777 & ~_umask())                                   # mkdtemp makes 0700 folders
@@ -818,7 +837,7 @@ def _replace_folder(work:Path, dst:Path):
     os.replace(work, dst)
     if old is not None: shutil.rmtree(old, ignore_errors=True)
 
-# %% ../nbs/05a_video.ipynb #11eb9cfc
+# %% ../nbs/05a_video.ipynb #2c4e9200
 @dataclass
 class Shot:
     "A camera move over one panorama; positions in panorama pixels, zoom in panorama pixels per frame pixel."
@@ -848,7 +867,7 @@ def render_view(pano, row:dict, h:int, w:int, ss:int=2)->np.ndarray:
     v = sample(pano, x, y).astype(np.float32)
     return v.reshape(h, ss, w, ss, 3).mean((1, 3)) if ss > 1 else v
 
-# %% ../nbs/05a_video.ipynb #ef1cfad8
+# %% ../nbs/05a_video.ipynb #0c7e6921
 def bright_spot(pano, h:int, w:int, zoom:float=1.)->tuple:
     "The centre (x, y) of the h×w view (at `zoom`) that holds most of the panorama's brightest 1%, away from the poles."
     H, W = pano.shape[:2]; vh, vw = int(h * zoom), int(w * zoom)
@@ -871,7 +890,7 @@ def default_shots(scene_a, scene_b, # two panoramas (paths): the cut goes from o
     n = frames
     return [Shot(scene_a, n + n // 3, a0, a1), Shot(scene_a, n, a1, a2), Shot(scene_a, n, a2, a3), Shot(scene_b, n + n // 3, b0, b1), Shot(scene_b, n, b1)]
 
-# %% ../nbs/05a_video.ipynb #7433ebfc
+# %% ../nbs/05a_video.ipynb #df39c862
 def make_gt_clip(shots:list, # `Shot`s
                  out, # a folder: clip.mp4 (the SDR video) and camera.csv (every frame's camera)
                  h:int=96, w:int=160, # frame size
@@ -899,7 +918,7 @@ def gt_truth(panos:dict, # scene → panorama (read once)
     "A frame's HDR truth relative to the camera's clip level (1.0: SDR white), as `make_gt_clip` exposed it."
     return render_view(panos[row['scene']], row, h, w) * np.float32(row.get('exposure', 1.))
 
-# %% ../nbs/05a_video.ipynb #1818cd8a
+# %% ../nbs/05a_video.ipynb #ccb4de82
 def previous_coords(prev:dict, row:dict, h:int, w:int)->tuple:
     "Where each pixel of frame `row` was in frame `prev` (same panorama): (x, y) in prev's pixels, and whether it was in view."
     x, y = view_coords(row, h, w)
@@ -923,7 +942,7 @@ def temporal_error(outs:list, # each frame's output in cd/m² (as the converter 
         out.append(dict(te=m(np.ones_like(ok)), te_clipped=m(clipped(sdrs[i])), te_well=m(well_exposed(sdrs[i]))))
     return out
 
-# %% ../nbs/05a_video.ipynb #9e5ff31c
+# %% ../nbs/05a_video.ipynb #9a5ccb7a
 def frame_scores(preds:list, truths:list, sdrs:list, protocols=('ein-hdr', 'si-hdr'))->list:
     "Per frame, each protocol's PU21-PSNR (all pixels and the SDR's clipped ones) and PU21-SSIM."
     from ein_hdr.metrics import PROTOCOLS
@@ -936,7 +955,7 @@ def frame_scores(preds:list, truths:list, sdrs:list, protocols=('ein-hdr', 'si-h
         out.append(row)
     return out
 
-# %% ../nbs/05a_video.ipynb #c3da1c05
+# %% ../nbs/05a_video.ipynb #bdae718d
 VIDEO_SCENES = (('hdr_open3d/autumn_park.exr', 'hdr_open3d/arcade.exr'), ('hdr_open3d/crossroads.exr', 'hdr_open3d/nightlights.exr'),
                 ('hdr_open3d/brightday.exr', 'hdr/StinsonBeach.hdr')) # pairs of scenes (below ../shared/data) the shipped model never trained on
 STABILIZER_VARIANTS = {f"smoothing {a}{', motion' if m else ''}": dict(smoothing=a, motion=m) for a in (0.3, 0.6, 0.8, 0.9) for m in (False, True)} # what the study compares
@@ -952,6 +971,7 @@ def _method_outputs(name, fn, sdrs, preds, gamma, white)->tuple:
         outs.append(o * np.float32(k))
     return outs, (time.time() - t) / len(sdrs), (st.cuts if st else None)
 
+# %% ../nbs/05a_video.ipynb #830e7071
 def video_study(out, # folder: frames.csv (every method's scores per frame); data/ (the SDR clips and cameras)
                 model=None, # default: the shipped model
                 scenes=VIDEO_SCENES, variants:dict|None=None, baselines:bool=True,
@@ -981,7 +1001,7 @@ def video_study(out, # folder: frames.csv (every method's scores per frame); dat
     df = pd.DataFrame(rows); out.mkdir(parents=True, exist_ok=True); df.to_csv(out/'frames.csv', index=False)
     return df
 
-# %% ../nbs/05a_video.ipynb #d92c94e0
+# %% ../nbs/05a_video.ipynb #630d0ae2
 STUDY_COLS = ['ein-hdr pu21_psnr', 'ein-hdr hl_pu21_psnr', 'ein-hdr pu21_ssim', 'si-hdr pu21_psnr', 'si-hdr hl_pu21_psnr', 'si-hdr pu21_ssim',
               'te', 'te_clipped', 'te_well'] # the study's per-frame scores and temporal errors
 
@@ -1001,7 +1021,7 @@ def choose_stabilizer(summary, # `study_summary`
     if not ok: raise ValueError(f"no stabiliser improves the temporal error within {tol_db} dB of {base}")
     return min(ok, key=lambda m: summary.loc[m, 'te_clipped'])
 
-# %% ../nbs/05a_video.ipynb #4fdc1912
+# %% ../nbs/05a_video.ipynb #d5d96e83
 def ffmpeg_test_clip(path, # .mp4 or .mkv to write
                      w:int=320, h:int=180, seconds:float=2., fps:int=24, overwrite:bool=False)->Path:
     "A test clip made entirely by FFmpeg: its `testsrc2` pattern and a `sine` tone, through its own colour conversion and H.264/AAC encoders."
@@ -1023,7 +1043,16 @@ def ffmpeg_test_clip(path, # .mp4 or .mkv to write
             for p in [*s.encode(), *a.encode()]: o.mux(p)
     return atomic_write(path, write, overwrite)
 
-# %% ../nbs/05a_video.ipynb #759bdd8c
+# %% ../nbs/05a_video.ipynb #0e8292d5
+def read_speed(path)->"pd.DataFrame":
+    "The rows of `scripts/bench_video.py`'s table in a file of its output, by frame height."
+    import pandas as pd
+    cols = ['fps', 'fps_frame_by_frame', 'network_s', 'stabilizer_ms', 'rest_s']
+    rows = {int(l.split()[0].split('×')[1]): [float(x) for x in l.split()[1:]] for l in Path(path).read_text(encoding='utf-8').splitlines()
+            if l[:1].isdigit() and '×' in l.split()[0]}
+    return pd.DataFrame.from_dict(rows, orient='index', columns=cols)
+
+# %% ../nbs/05a_video.ipynb #803090c9
 DEMO_SCENES = ('hdr_open3d/autumn_park.exr', 'hdr_open3d/arcade.exr') # the demo clip's scenes (below the data folder), when it has them
 
 def demo_video(data, # the sample data folder (../shared/data)
