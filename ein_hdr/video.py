@@ -694,8 +694,8 @@ def _put(q, item, stop, errors):
 # %% ../nbs/05a_video.ipynb #8d0aa323
 class _Run:
     "What the pipeline's three threads share: the queues between them, the stop flag, the first error, the counts."
-    def __init__(self, info:dict, cfg:VideoConfig, sink, batch:int):
-        self.info, self.cfg, self.sink = info, cfg, sink
+    def __init__(self, info:dict, cfg:VideoConfig, sink, batch:int, observe=None):
+        self.info, self.cfg, self.sink, self.observe = info, cfg, sink, observe
         self.q_in, self.q_out, self.stop, self.errors = queue.Queue(2 * batch + 2), queue.Queue(4), threading.Event(), []
         self.res = dict(frames=0, written=0, model_seconds=0., stabilize_seconds=0.)
 
@@ -737,15 +737,16 @@ def _process(run:_Run, buf:list, model, stab, sdr_white, peak_nits, bar):
     t0 = time.time(); preds = reconstruct_frames(model, [b[0] for b in buf], run.cfg, next(model.parameters()).device)
     run.res['model_seconds'] += time.time() - t0
     for (sdr, p), pred in zip(buf, preds):
-        scale = frame_scale(pred, sdr, sdr_white, peak_nits, model.config.gamma); t0 = time.time()
+        scale = frame_scale(pred, sdr, sdr_white, peak_nits, model.config.gamma); t0 = time.time(); raw = (pred, scale)
         if stab is not None: pred, scale = stab(sdr, pred, scale)
         run.res['stabilize_seconds'] += time.time() - t0
+        if run.observe is not None: run.observe(sdr, raw[0] * np.float32(raw[1]), pred * np.float32(scale))
         _put(run.q_out, ('frame', pred * np.float32(scale), p), run.stop, run.errors); run.res['frames'] += 1; bar.update()
 
-def _pipeline(src:Path, info:dict, cfg:VideoConfig, model, stab, sink, sdr_white, peak_nits, batch:int)->dict:
+def _pipeline(src:Path, info:dict, cfg:VideoConfig, model, stab, sink, sdr_white, peak_nits, batch:int, observe=None)->dict:
     "Decode (thread), reconstruct and stabilise (here), convert and encode (thread); returns the counts and timings."
     from tqdm.auto import tqdm
-    c = open_video(src); run = _Run(info, cfg, sink, batch)
+    c = open_video(src); run = _Run(info, cfg, sink, batch, observe)
     threads = [threading.Thread(target=_reader, args=(run, c, video_stream(c, src), src), daemon=True), threading.Thread(target=_writer, args=(run,), daemon=True)]
     for t in threads: t.start()
     bar = tqdm(total=min(info['frames'] or 0, cfg.max_frames or 1 << 40) or None, unit='frame', desc=Path(src).name, disable=not cfg.progress)
@@ -791,6 +792,7 @@ def convert_video(src, # an SDR video PyAV opens
                   cfg:VideoConfig|None=None, # the options (keyword arguments override its fields)
                   model=None, # an EIN ready for inference (default: `cfg.checkpoint`, else the shipped model)
                   log=print, # called with a line for each note
+                  observe=None, # called with each frame's SDR, its output frame by frame and as written (cd/m² unless exr relative), e.g. to score them
                   **kw)->dict: # what was done: frames, seconds, frames/s, MaxCLL/MaxFALL, cuts, the output
     "Reconstruct an SDR video as HDR10, HLG or EXR frames, temporally stabilised; everything checked before the work, the output renamed into place when whole."
     from ein_hdr.inference import load_model
@@ -813,7 +815,7 @@ def convert_video(src, # an SDR video PyAV opens
         t0 = time.time()
         try:
             sink = (_EXRSink if cfg.format == 'exr' else _HEVCSink)(work, info, cfg, copy)
-            res = _pipeline(src, info, cfg, model, stab, sink, sdr_white, cfg.peak_nits, cfg.batch or (8 if dev.type == 'cuda' else 1))
+            res = _pipeline(src, info, cfg, model, stab, sink, sdr_white, cfg.peak_nits, cfg.batch or (8 if dev.type == 'cuda' else 1), observe)
             if res['frames'] == 0: raise VideoError(f"{src}: no frame was decoded")
             if cfg.format == 'hdr10': atomic_write(dst, lambda t: remux_with_cll(work, t, sink.cll), overwrite=cfg.overwrite)
             elif cfg.format == 'hlg': atomic_write(dst, lambda t: os.replace(work, t), overwrite=cfg.overwrite)
@@ -909,7 +911,7 @@ def make_gt_clip(shots:list, # `Shot`s
             k = exposure_for_clip(render_view(panos[r['scene']], r, h, w), clip)
         r['exposure'] = k * 2. ** r['stops']; r['cut'] = r['frame'] > 0 and r['scene'] != rows[r['frame'] - 1]['scene']
     sdr = (camera_curve(np.clip(gt_truth(panos, r, h, w), 0, 1), curve) for r in rows)
-    path = write_sdr_video(out/'clip.mp4', sdr, fps=fps, crf=crf, overwrite=overwrite)
+    path = write_sdr_video(out/'clip.mp4', sdr, fps=fps, crf=crf, overwrite=overwrite, options={'x264-params': 'asm=0'})   # see below
     pd.DataFrame(rows).to_csv(out/'camera.csv', index=False)
     return path, rows
 
@@ -1068,17 +1070,13 @@ def demo_video(data, # the sample data folder (../shared/data)
     if len(scenes) < 2: log('video: skipped (no two HDR panoramas in hdr_open3d/)'); return ''
     log(f'video: a ground-truth clip over {scenes[0].stem} and {scenes[1].stem}, converted to HDR10')
     clip, cam = make_gt_clip(default_shots(*scenes[:2], h, w, frames=frames), out, h, w, overwrite=True)
-    r = convert_video(clip, out/'clip_hdr10.mp4', model=model, overwrite=True, progress=False, log=log)
+    seen = []                                                                  # each frame: what the network saw, frame by frame, stabilised
+    r = convert_video(clip, out/'clip_hdr10.mp4', model=model, overwrite=True, progress=False, log=log, observe=lambda *x: seen.append(x))
     panos = {s: read_hdr(s, sanitize=True) for s in {c['scene'] for c in cam}}
     truths = [gt_truth(panos, c, h, w) * np.float32(SDR_WHITE_NITS) for c in cam]
-    sdrs = [f for f, _ in video_frames(clip)]
-    from ein_hdr.inference import load_model, reconstruct
-    model = model or load_model(); g = model.config.gamma
-    st = Stabilizer(VideoConfig().smoothing, motion=VideoConfig().motion, gamma=g)
-    preds = [reconstruct(model, s) for s in sdrs]; ks = [frame_scale(p, s, SDR_WHITE_NITS, None, g) for p, s in zip(preds, sdrs)]
-    outs = {'linearised SDR': [linearized(s) * np.float32(frame_scale(linearized(s), s, SDR_WHITE_NITS, None, g)) for s in sdrs],
-            'EIN frame by frame': [p * np.float32(k) for p, k in zip(preds, ks)],
-            'EIN stabilised': [p * np.float32(k) for p, k in (st(s, p, k) for s, p, k in zip(sdrs, preds, ks))],
+    sdrs = [s for s, _, _ in seen]
+    outs = {'linearised SDR': [linearized(s) * np.float32(frame_scale(linearized(s), s, SDR_WHITE_NITS, None)) for s in sdrs],
+            'EIN frame by frame': [f for _, f, _ in seen], 'EIN stabilised': [o for _, _, o in seen],
             'EIN stabilised: the HDR10 file, decoded': [f for f, _ in video_frames(out/'clip_hdr10.mp4')]}
     rows = {m: {**pd.DataFrame(frame_scores(o, truths, sdrs)).mean(), **pd.DataFrame(temporal_error(o, truths, sdrs, cam)).mean()} for m, o in outs.items()}
     t = pd.DataFrame(rows).T[STUDY_COLS].rename(columns={'te': 'temporal error', 'te_clipped': 'temporal, clipped', 'te_well': 'temporal, well-exposed'})
