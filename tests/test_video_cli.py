@@ -33,6 +33,10 @@ def test_convert_refuse_overwrite(clip, tmp_path, capsys):
     assert code == 0, err
     assert out.read_bytes() != before[1]
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith('.')]    # no partial file left
+    code, err = run([clip, tmp_path/'clip_hlg.mkv', '--format', 'hlg', '--peak-nits', '600', '--input-range', 'full'], capsys)
+    assert code == 0, err
+    info = probe_video(tmp_path/'clip_hlg.mkv')
+    assert (info['transfer'], 'max_cll' in info) == ('hlg', False) and [s['type'] for s in info['streams']] == ['audio']
 
 def test_exr_frames(clip, tmp_path, capsys):
     code, err = run([clip, tmp_path/'frames', '--format', 'exr', '--max-frames', '2', '--sdr-white', '100'], capsys)
@@ -49,6 +53,7 @@ def test_exr_frames(clip, tmp_path, capsys):
     (None, ['--sdr-white', '203', '--peak-nits', '1000'], 'give one of them, not both'),
     (None, ['--format', 'hlg', '--max-nits', '4000'], 'max_nits: HLG is made for'),
     (None, ['--smoothing', '1.5'], 'smoothing: must be in [0, 1)'),
+    (None, ['--max-pixels', '1000'], 'over the limit of 1,000'),
 ])
 def test_bad_input_one_line(clip, tmp_path, capsys, make, args, says):
     src = make(tmp_path) if make else clip
