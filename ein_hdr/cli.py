@@ -14,7 +14,7 @@ def _literal_bool(s:str)->bool:
     if v in ('false', '0', 'no'): return False
     raise argparse.ArgumentTypeError(f"expected True or False, got {s!r}")
 
-COMMANDS = ('demo', 'make-dataset', 'train', 'predict', 'evaluate', 'study', 'refit', 'convert')
+COMMANDS = ('demo', 'make-dataset', 'train', 'predict', 'evaluate', 'study', 'refit', 'convert', 'video')
 
 def authors_argv(argv:list)->list:
     "The authors' `python main.py ...` arguments as ours: with no subcommand, `--train True` means train, else predict (their default)."
@@ -25,8 +25,8 @@ def authors_argv(argv:list)->list:
     except argparse.ArgumentTypeError: return argv                  # argparse then says what is wrong
 
 def _reconstructs(argv:list)->bool:
-    "Does this command line reconstruct images (predict, evaluate, demo, or the authors' form without --train True)?"
-    return authors_argv(argv)[:1] in (['predict'], ['evaluate'], ['demo'])
+    "Does this command line reconstruct images (predict, evaluate, demo, video, or the authors' form without --train True)?"
+    return authors_argv(argv)[:1] in (['predict'], ['evaluate'], ['demo'], ['video'])
 
 from pathlib import Path
 from .core import *
@@ -86,6 +86,7 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
     import pandas as pd
     from ein_hdr.inference import load_model, reconstruct_folder, sdr_method, DEFAULT_MODEL, default_model_scenes
     from ein_hdr.metrics import evaluate, summarize, write_report
+    from ein_hdr.video import demo_video
     t0 = time.time()
     data = Path(data) if data else shared_path('data')
     if not (data/'hdr').is_dir(): raise FileNotFoundError(f"{data}/hdr: sample HDR folder not found")
@@ -147,6 +148,7 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
             for png in re.findall(r'\]\(([\w.-]+\.png)\)', sec):
                 if (card.parent/png).exists(): shutil.copy(card.parent/png, Path(rep).parent/png)
             f.write(f"\n## The shipped default model's test, from its card (`{card.name}`)\n\n{sec}\n")
+        f.write(demo_video(data, out/'video', None if DEFAULT_MODEL.exists() else small, log))   # a ground-truth clip to HDR10 (05a_video)
     log(f"done in {(time.time() - t0) / 60:.1f} min. Results:")
     for k, v in paths.items(): log(f"  {k:16s} {v}")
     return paths
@@ -324,7 +326,8 @@ def _add_predict(sub):
     d.add_argument('--head', choices=['sigmoid', 'residual'], default=None, help="the head of a bare state_dict in our layout (default: the paper's sigmoid, with a warning)")
     g.add_argument('--sdr_ext', nargs='+', default=None, help='extensions to read from the folder (default png jpg jpeg tif tiff)')
     _add_unused(d, AUTHORS_TRAIN_ONLY)
-    d.add_argument('--format', default='exr', help="output: exr (float, default), exr-half, hdr (Radiance), uhdr (Ultra HDR gain-map JPEG), or several: exr,uhdr")
+    d.add_argument('--format', default='exr', help="output: exr (float, default), exr-half, hdr (Radiance), uhdr (Ultra HDR gain-map JPEG), avif or avif12 (10 or 12-bit PQ BT.2020 AVIF), "
+                                                     "png16 (16-bit PQ PNG with cICP), or several: exr,uhdr")
     d.add_argument('--display-peak', dest='display_peak', type=float, default=None,
                    help='Ultra HDR: the display peak in cd/m² its headroom is made for (default: as much as the reconstruction needs, up to 10 000)')
     d.add_argument('--jpeg-quality', dest='jpeg_quality', type=int, default=None, help='Ultra HDR: JPEG quality of a re-encoded base and of the gain map (default 95)')
@@ -454,6 +457,22 @@ def _add_convert(sub):
     d.add_argument('--overwrite', action='store_true', help='replace DST if it exists')
     d.set_defaults(func=_cmd_convert)
 
+# %% ../nbs/09_cli.ipynb #5a1d0e02
+def _cmd_video(a):
+    from ein_hdr.video import convert_video, VideoConfig
+    convert_video(a.input, a.output, VideoConfig(**config_from_args(VideoConfig, a, [f.name for f in dataclasses.fields(VideoConfig)])))
+
+def _add_video(sub):
+    from ein_hdr.video import VideoConfig, VIDEO_LIMITS
+    d = sub.add_parser('video', help='SDR video to HDR10 (HEVC Main 10, PQ, BT.2020), HLG or EXR frames, temporally stabilised',
+                       description="Reconstructs every frame of an SDR video with EIN, stabilised over time, and writes HDR10 (default), HLG "
+                                   "or linear EXR frames; sound and subtitles are copied, timestamps kept. Options: VideoConfig (nbs/05a_video.ipynb).")
+    d.add_argument('input', help='an SDR video (any PyAV opens: H.264, HEVC, VP9, ProRes ...; 8 or 10-bit)')
+    d.add_argument('output', help='--format hdr10/hlg: a .mp4, .mkv or .mov file; --format exr: a folder')
+    add_config_args(d, VideoConfig, [f.name for f in dataclasses.fields(VideoConfig)], VIDEO_LIMITS)
+    d.add_argument('--quiet', dest='progress', action='store_false', default=argparse.SUPPRESS, help='no progress bar (--no-progress)')
+    d.set_defaults(func=_cmd_video)
+
 # %% ../nbs/09_cli.ipynb #1a453f3d
 def _cmd_demo(a): run_demo(a.data, a.out, steps=a.steps)
 
@@ -475,6 +494,7 @@ def build_parser()->argparse.ArgumentParser:
     _add_study(sub)
     _add_refit(sub)
     _add_convert(sub)
+    _add_video(sub)
     return p
 
 def _user_error(e:BaseException)->str|None:

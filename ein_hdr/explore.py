@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import *
-from .model import EIN, exposure_masks, pad_to_valid
+from .model import masks_for, EIN, exposure_masks, pad_to_valid
 from .inference import load_model, reconstruct, uhdr_gain, DEFAULT_MODEL
 from .metrics import BASELINES
 
@@ -25,7 +25,7 @@ class ImageState:
         self.sdr = np.ascontiguousarray(sdr[::f, ::f])
         s = self.sdr.astype(np.float32) / 255.
         t = torch.from_numpy(self.sdr).permute(2, 0, 1)[None]
-        md, mu = model.masks(t)
+        md, mu = masks_for(model, t)
         self.masks = md[0, 0].numpy(), mu[0, 0].numpy()
         self.hdr = reconstruct(model, self.sdr)
         self.gates = self._gates(model, t, md, mu)

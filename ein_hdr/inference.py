@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import *
-from .model import EIN, load_official_checkpoint, read_checkpoint, predict, exposure_masks, as_batch, CheckpointError, valid_size, paper_size
+from .model import masks_for, EIN, load_official_checkpoint, read_checkpoint, predict, exposure_masks, as_batch, CheckpointError, valid_size, paper_size
 from .fast import resolve_precision, autocast_for
 from .data import list_sdr, image_size
+from .color import write_avif, write_png16, PNG_SOFTWARE
 
 # %% auto #0
 __all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'FORMATS', 'ERRORS', 'load_model', 'trained_scenes', 'default_model_scenes',
@@ -100,7 +101,7 @@ def reconstruct(model:EIN, # the network
     if tile is None:
         rs = paper_size(H, W) if resize_mode == 'paper' else (H, W)
         with amp: return predict(model, s, resize_mode=resize_mode, device=dev, multiple=multiple, size=size(*rs))[0].float().permute(1, 2, 0).cpu().numpy()
-    md, mu = model.masks(s)
+    md, mu = masks_for(model, s)
     acc = np.zeros((H, W, 3), np.float32); wsum = np.zeros((H, W, 1), np.float32)
     ys, xs = tile_starts(H, tile, overlap), tile_starts(W, tile, overlap)
     for y in ys:
@@ -140,8 +141,10 @@ def uhdr_gain(pred:np.ndarray, sdr)->np.ndarray:
 
 # %% ../nbs/05_inference.ipynb #ef1fe911
 def made_by_ein_hdr(path)->bool:
-    "Whether a JPEG is an Ultra HDR file this package wrote (its XMP says `x:xmptk=\"ein_hdr\"`); a phone's Ultra HDR photo is not."
+    "Whether a JPEG is an Ultra HDR file this package wrote (its XMP says `x:xmptk=\"ein_hdr\"`), or a PNG its PQ PNG; a phone's Ultra HDR photo is not."
     path = Path(path)
+    if path.suffix.lower() == '.png':
+        with open(path, 'rb') as f: return PNG_SOFTWARE in f.read(4096)             # `write_png16` puts its tEXt chunk before the image data
     if path.suffix.lower() not in ('.jpg', '.jpeg'): return False
     with open(path, 'rb') as f: head = f.read(1 << 17)                     # the XMP comes right after the JFIF header
     try: segs = jpeg_segments(head)
@@ -165,7 +168,7 @@ def sdr_inputs(src, # a folder of SDR images, or one SDR image
         return [src]
     if not src.exists(): raise FileNotFoundError(f"{src}: no such folder or image")
     files = sorted((p for p in src.iterdir() if p.is_file() and is_sdr_file(p) and not p.name.startswith('.')), key=lambda p: p.name)
-    own = {p: 'an Ultra HDR file ein_hdr wrote' for p in files if made_by_ein_hdr(p)}
+    own = {p: f"{'a PQ PNG' if p.suffix.lower() == '.png' else 'an Ultra HDR file'} ein_hdr wrote" for p in files if made_by_ein_hdr(p)}
     rest = [p for p in files if p not in own]
     names = {p.stem.casefold() for p in rest} | {n.casefold() for n in output_names(rest).values()}   # what previews are named after
     own |= {p: f'the preview of {p.name[:-12]}' for p in rest if p.name.lower().endswith('_preview.png') and p.name[:-12].casefold() in names}
@@ -214,7 +217,7 @@ def compile_model(model:EIN, dynamic:bool|None=False, backend:str='inductor'):
 
 
 # %% ../nbs/05_inference.ipynb #b2078adf
-FORMATS = {'exr': '.exr', 'exr-half': '.exr', 'hdr': '.hdr', 'uhdr': '.jpg'} # what `reconstruct_folder` writes, and the suffix
+FORMATS = {'exr': '.exr', 'exr-half': '.exr', 'hdr': '.hdr', 'uhdr': '.jpg', 'avif': '.avif', 'avif12': '.avif', 'png16': '.png'} # what `reconstruct_folder` writes, and the suffix (avif, avif12, png16: PQ BT.2020 stills, see 00a_color)
 
 def output_formats(fmt)->list:
     "Formats from 'exr', 'exr,uhdr' or a list; one output per suffix (a clear error otherwise)."
@@ -256,6 +259,10 @@ def _write_outputs(outs, hdr, sdr, src, overwrite, protect, sdr_white, peak_nits
         if f == 'uhdr': write_uhdr(out, hdr=to_absolute(hdr, sdr, sdr_white=1.), sdr=sdr, base_jpeg=_jpeg_bytes(src), overwrite=overwrite,
                                    protect=protect, **{'sdr_white': sdr_white or SDR_WHITE_NITS, **uhdr})   # relative to SDR white, as viewers decode the base
         elif f == 'preview': write_sdr(out, preview(ab), overwrite=overwrite, protect=protect)
+        elif f in ('avif', 'avif12', 'png16'):                                # PQ stills: cd/m², SDR white at 203 unless told
+            nits = ab if ab is not hdr else to_absolute(hdr, sdr, sdr_white=SDR_WHITE_NITS, gamma=gamma)
+            if f == 'png16': write_png16(out, nits, overwrite=overwrite, protect=protect)
+            else: write_avif(out, nits, bits=12 if f == 'avif12' else 10, overwrite=overwrite, protect=protect)
         else: write_hdr(out, ab, half=f == 'exr-half', overwrite=overwrite, protect=protect)
 
 # %% ../nbs/05_inference.ipynb #50fbe82c

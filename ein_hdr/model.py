@@ -21,9 +21,9 @@ __all__ = ['BLOCKS', 'PAPER_BLOCKS', 'ROUTE_BLOCKS', 'ABLATIONS', 'network_diagr
            'ChannelAttention', 'SpatialAttention', 'Attention', 'DAU', 'DenseLayer', 'RDB', 'EncoderStage', 'Gate',
            'DecoderBlock', 'FeatureFusion', 'ConcatFusion', 'Up', 'Head', 'smoothstep', 'residual_output',
            'sigmoid_head', 'residual_head', 'to_uint8', 'grey_uint8', 'gaussian_masks', 'masks_of_grey',
-           'exposure_masks', 'Conv3Attention', 'EINConfig', 'Limit', 'ge', 'gt', 'within', 'one_of', 'check_fields',
-           'EIN', 'FastPathWarning', 'route_blocker', 'route_coverage', 'official_prefix_map', 'strip_prefix',
-           'to_official_state_dict', 'from_official_state_dict', 'CheckpointError', 'CheckpointWarning',
+           'exposure_masks', 'masks_for', 'Conv3Attention', 'EINConfig', 'Limit', 'ge', 'gt', 'within', 'one_of',
+           'check_fields', 'EIN', 'FastPathWarning', 'route_blocker', 'route_coverage', 'official_prefix_map',
+           'strip_prefix', 'to_official_state_dict', 'from_official_state_dict', 'CheckpointError', 'CheckpointWarning',
            'read_checkpoint', 'load_official_checkpoint', 'save_model', 'valid_size', 'pad_to_valid', 'paper_size',
            'resize', 'as_batch', 'predict', 'flops_per_mpix', 'ablation_table', 'param_table']
 
@@ -282,6 +282,10 @@ def exposure_masks(sdr:torch.Tensor, # B×3×H×W (or 3×H×W) SDR, uint8 or flo
     rng = hi - lo
     return masks_of_grey(torch.where(rng > 0, (g - lo) / rng.clamp_min(1), g / 255.), sigma2, kind)
 
+def masks_for(model, sdr)->tuple:
+    "The exposure masks that `model` (an EIN, or anything wrapping one with its `config`) is configured with, of `sdr`."
+    return exposure_masks(sdr, kind=getattr(getattr(model, 'config', None), 'exposure_masks', 'paper'))
+
 # %% ../nbs/01_model.ipynb #68bdc97f
 @block('attention', 'conv3')
 class Conv3Attention(nn.Module):
@@ -397,7 +401,7 @@ class EIN(nn.Module):
 
     def masks(self, sdr)->tuple:
         "The exposure masks this model's configuration names (`exposure_masks`), of B×3×H×W SDR."
-        return exposure_masks(sdr, kind=self.config.exposure_masks)
+        return masks_for(self, sdr)
 
 # %% ../nbs/01_model.ipynb #09675855
 def _down2(a): 
@@ -764,7 +768,7 @@ def predict(model:EIN, # the network
     "Run EIN on images of any size (≥ 1×1): pad (or resize), predict, crop (or resize) back."
     sdr = as_batch(sdr)
     dev = device or next(model.parameters()).device
-    masks = model.masks(sdr.to(dev)) if masks is None else tuple(m.to(dev) for m in masks)
+    masks = masks_for(model, sdr.to(dev)) if masks is None else tuple(m.to(dev) for m in masks)
     ldr = (sdr.float() / 255. if sdr.dtype == torch.uint8 else sdr.float()).to(dev)
     H, W = ldr.shape[-2:]
     if resize_mode not in (None, 'paper'): raise ValueError(f"resize_mode must be None or 'paper', got {resize_mode!r}")
