@@ -480,6 +480,15 @@ _PROVEN_EIN = {n: getattr(EIN, n) for n in ('forward_reference', 'encode_stage',
 _PROVEN_FNS = dict(lrelu=lrelu, channel_pool=channel_pool, _down2=_down2)                                  # what those forwards call
 _GLOBAL_HOOKS = ('_global_forward_hooks', '_global_forward_pre_hooks', '_global_backward_hooks', '_global_backward_pre_hooks')
 
+def _part_blocker(m:nn.Module, top:bool)->str|None:
+    "Why a route may not compute module `m` of a model (`top`: the model itself), or None."
+    t, d = type(m), m.__dict__
+    if 'forward' in d: return "its forward was replaced on the instance"
+    if d['_forward_hooks'] or d['_forward_pre_hooks'] or d['_backward_hooks'] or d['_backward_pre_hooks']: return "it has a hook (the routes would skip it)"
+    if top: return None
+    if t not in _PROVEN: return f"{t.__module__}.{t.__qualname__} is not a block the routes compute"
+    return None if _PROVEN[t] is t.forward else f"{t.__qualname__}.forward was changed"
+
 def route_blocker(model:EIN)->str|None:
     "Why no faster route may run `model`: its first part that is not exactly a block, with the forward, the routes were proven equal to (None: all are)."
     cls = type(model)
@@ -488,42 +497,32 @@ def route_blocker(model:EIN)->str|None:
     for n, f in _PROVEN_FNS.items():
         if globals().get(n) is not f: return f"ein_hdr.model.{n} was replaced"
     if any(getattr(nn.modules.module, h, None) for h in _GLOBAL_HOOKS): return "a global module hook is registered (the routes would skip it)"
-    for m in model.modules():
-        t, d = type(m), m.__dict__
-        if m is not model and _PROVEN.get(t) is not t.forward or 'forward' in d or \
-           d['_forward_hooks'] or d['_forward_pre_hooks'] or d['_backward_hooks'] or d['_backward_pre_hooks']:
-            name = next(n for n, x in model.named_modules() if x is m) or 'the model'
-            if 'forward' in d: return f"{name}: its forward was replaced on the instance"
-            if m is model or t in _PROVEN and _PROVEN[t] is t.forward: return f"{name} has a hook (the routes would skip it)"
-            if t in _PROVEN: return f"{name}: {t.__qualname__}.forward was changed"
-            return f"{name}: {t.__module__}.{t.__qualname__} is not a block the routes compute"
+    for name, m in model.named_modules():
+        if (why := _part_blocker(m, m is model)) is not None: return f"{name or 'the model'}: {why}"
     return None
 
 # %% ../nbs/01_model.ipynb #082d636b
 @patch
-def path_for(self:EIN, device_type:str)->str:
-    "Which route runs: 'reference' (fast=False, or a part no route covers), 'batched' (training; inference on any device but the CPU), 'cpu' (CPU inference)."
-    if not self.fast or route_blocker(self) is not None: return 'reference'
-    return 'batched' if torch.is_grad_enabled() or device_type != 'cpu' else 'cpu'
-
-@patch
 @torch.compiler.disable
-def _route(self:EIN, device_type:str)->str:
-    "`path_for`, saying once per reason why the paper's forward runs where a route was wanted."
-    if self.fast and (why := route_blocker(self)) is not None:
+def path_for(self:EIN, device_type:str, # where the model runs: 'cpu', 'cuda', ...
+             say:bool=False, # warn (once per model and reason) when a part keeps the routes from running
+            )->str:
+    "Which route runs: 'reference' (fast=False, or a part no route covers), 'batched' (training; inference on any device but the CPU), 'cpu' (CPU inference)."
+    if not self.fast: return 'reference'
+    if (why := route_blocker(self)) is not None:
         said = self.__dict__.setdefault('_route_said', set())
-        if why not in said:
+        if say and why not in said:
             said.add(why); import warnings
-            warnings.warn(f"EIN runs its paper's forward (forward_reference), not a faster route: {why}", FastPathWarning, stacklevel=3)
+            warnings.warn(f"EIN runs its paper's forward (forward_reference), not a faster route: {why}", FastPathWarning, stacklevel=4)
         return 'reference'
-    return self.path_for(device_type)
+    return 'batched' if torch.is_grad_enabled() or device_type != 'cpu' else 'cpu'
 
 @patch
 def forward(self:EIN, ldr, # B×3×H×W SDR in [0, 1] (H, W multiples of 8, ≥ 72)
             mask_down=None, mask_up=None, # its exposure masks (computed when omitted)
            )->torch.Tensor: # B×3×H×W relative HDR
     "EIN's forward as `model(x)` calls it: the paper's function, by the route `path_for` picks for the model and where it runs."
-    path = self._route(ldr.device.type)
+    path = self.path_for(ldr.device.type, say=True)
     if path == 'reference': return self.forward_reference(ldr, mask_down, mask_up)
     if mask_down is None: mask_down, mask_up = self.masks(ldr)
     return (forward_batched if path == 'batched' else forward_cpu)(self, ldr, mask_down, mask_up)
