@@ -13,12 +13,12 @@ import numpy as np
 __all__ = ['SDR_EXTS', 'HDR_EXTS', 'MAX_PIXELS', 'OWNERS', 'SDR_GAMMA', 'BT709', 'PU21_BANDING_GLARE', 'PU21_LMIN', 'PU21_LMAX',
            'WELL_EXPOSED', 'PEAK_NITS', 'PEAK_PCT', 'UHDR_OFFSET', 'SDR_WHITE_NITS', 'UHDR_MAX_NITS', 'shared_root',
            'shared_path', 'ImageIOError', 'check_pixels', 'atomic_write', 'Claim', 'claim_outputs', 'record_output',
-           'owned', 'read_sdr', 'read_sdr_uint8', 'read_notes', 'write_sdr', 'sanitize_hdr', 'read_hdr', 'write_hdr',
-           'is_hdr_file', 'is_sdr_file', 'read_image', 'srgb_to_linear', 'linear_to_srgb', 'gamma_to_linear',
-           'linear_to_gamma', 'luminance', 'expose', 'tonemap_gamma', 'reinhard', 'mu_law', 'pu21_encode', 'as_numpy',
-           'well_exposed', 'clipped', 'align_scale', 'absolute_scale', 'to_display', 'auto_exposure', 'show_images',
-           'show_exposures', 'jpeg_segments', 'encode_uhdr', 'write_uhdr', 'is_uhdr', 'read_uhdr', 'HDRImage',
-           'show_hdr', 'preview', 'thumbnail', 'contact_sheet', 'check_answer']
+           'owned', 'read_sdr', 'read_sdr_uint8', 'read_notes', 'not_read', 'write_sdr', 'sanitize_hdr', 'read_hdr',
+           'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image', 'srgb_to_linear', 'linear_to_srgb',
+           'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose', 'tonemap_gamma', 'reinhard', 'mu_law',
+           'pu21_encode', 'as_numpy', 'well_exposed', 'clipped', 'align_scale', 'absolute_scale', 'to_display',
+           'auto_exposure', 'show_images', 'show_exposures', 'jpeg_segments', 'encode_uhdr', 'write_uhdr', 'is_uhdr',
+           'read_uhdr', 'HDRImage', 'show_hdr', 'preview', 'thumbnail', 'contact_sheet', 'check_answer']
 
 # %% ../nbs/00_core.ipynb #5815ae98
 def shared_root()->Path:
@@ -435,6 +435,21 @@ def read_notes(info:dict)->list:
     out += [f"the first of its {info['frames']} frames"] if info.get('frames') else []
     out += ["a gain-map (Ultra HDR) photograph: its SDR image is the input; the gain map, the camera's own HDR rendition, is ignored"] if info.get('gain_map') else []
     return out
+
+# %% ../nbs/00_core.ipynb #9291b7a7
+_RAW_EXTS = ('.dng', '.cr2', '.cr3', '.nef', '.arw', '.raf', '.orf', '.rw2', '.pef', '.srw') # camera raw files
+
+def not_read(path)->str|None:
+    "Why an image file is not read as an SDR photograph (its format), or None: an SDR image `read_sdr` takes, or not an image at all."
+    ext = Path(path).suffix.lower()
+    if ext in SDR_EXTS: return None
+    if ext in HDR_EXTS: return 'an HDR image, not an SDR photograph'
+    if ext in ('.heic', '.heif', '.hif'): return 'a HEIF photograph: reading it needs pillow-heif (pip install pillow-heif)'
+    if ext == '.avif': return 'an AVIF image: it often holds HDR (PQ or HLG), so it is not read as an SDR photograph; convert an SDR one to PNG or JPEG'
+    if ext in _RAW_EXTS: return 'a camera raw file: develop it to JPEG, PNG or TIFF first'
+    from PIL import Image
+    fmt = Image.registered_extensions().get(ext)
+    return f'a {fmt} image, not read as a photograph (convert it to PNG, JPEG or TIFF)' if fmt else None
 
 # %% ../nbs/00_core.ipynb #e6016e5f
 _SDR_WRITE = ('.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp') # what `write_sdr` writes (losslessly, or as JPEG)
