@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_study.ipynb #c4bb7539
 from __future__ import annotations
-import dataclasses, hashlib, json, math, os, re, shutil, socket, time, tomllib
+import contextlib, dataclasses, hashlib, json, math, os, re, shutil, socket, sys, time, tomllib
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -12,24 +12,25 @@ import pandas as pd
 import torch
 from .core import *
 from .model import EIN, EINConfig, residual_output, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model
-from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES
+from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES, MAX_SEED
 from .losses import batch_scores, PAPER_LOSS
 from .train import Trainer, TrainConfig, LEGACY_LOSS_KEYS
 from .inference import sdr_method
 from .metrics import PROTOCOLS, PROTOCOL_TEXT, BASELINES, protocol_list, load_pairs, linearized
 
 # %% auto #0
-__all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'SPLIT_KEYS', 'GAINS', 'SUMMARY_METRICS',
-           'RESULT_KEYS', 'GOALS', 'scene_stats', 'split_scenes', 'StudyConfigError', 'StudyConfig', 'study_from_dict',
-           'read_study', 'split_count', 'LockHeld', 'proc_start', 'RunLock', 'scene_sources', 'study_scenes',
-           'build_study_data', 'variant_data', 'fold_dir', 'fold_configs', 'run_dir', 'run_state', 'check_run_config',
-           'train_run', 'constant_gain', 'study_pairs', 'image_cameras', 'score_method', 'baseline_method', 'score_run',
-           'score_baseline', 'check_models', 'score_model', 'betainc', 't_sf2', 't_quantile', 'mean_ci', 'paired_test',
-           'study_results', 'variant_facts', 'summarize_study', 'scene_table', 'worst_scenes', 'group_table',
-           'by_camera', 'worst_by_camera', 'camera_deltas', 'goal_table', 'plot_study', 'plot_study_curves',
-           'seeds_text', 'study_markdown', 'write_study_report', 'breakdown_markdown', 'study_job', 'study_record',
-           'run_study', 'recipe_score', 'scene_deltas', 'choose_variant', 'toml_value', 'toml_key', 'refit_steps',
-           'write_refit_study', 'relative_paths', 'export_model', 'refit_study']
+__all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'MAX_STUDY_BYTES', 'MAX_STUDY_DEPTH', 'SPLIT_KEYS',
+           'GAINS', 'SUMMARY_METRICS', 'RESULT_KEYS', 'GOALS', 'scene_stats', 'split_scenes', 'StudyConfigError',
+           'StudyConfig', 'study_from_dict', 'read_study', 'split_count', 'LockHeld', 'proc_start', 'RunLock',
+           'scene_sources', 'study_scenes', 'build_study_data', 'variant_data', 'fold_dir', 'fold_configs', 'run_dir',
+           'run_state', 'check_run_config', 'train_run', 'constant_gain', 'study_pairs', 'image_cameras',
+           'score_method', 'baseline_method', 'score_run', 'score_baseline', 'check_models', 'score_model', 'betainc',
+           't_sf2', 't_quantile', 'mean_ci', 'paired_test', 'study_results', 'variant_facts', 'summarize_study',
+           'scene_table', 'worst_scenes', 'group_table', 'by_camera', 'worst_by_camera', 'camera_deltas', 'goal_table',
+           'plot_study', 'plot_study_curves', 'seeds_text', 'study_markdown', 'write_study_report',
+           'breakdown_markdown', 'study_job', 'study_record', 'run_study', 'StudyIncomplete', 'is_study',
+           'recipe_score', 'scene_deltas', 'choose_variant', 'toml_value', 'toml_key', 'refit_steps',
+           'write_refit_study', 'relative_paths', 'export_model', 'refit_study', 'refit_file', 'refit_weights']
 
 # %% ../nbs/08_study.ipynb #f60ac635
 def scene_stats(path)->dict:
@@ -232,12 +233,26 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     return cfg
 
 # %% ../nbs/08_study.ipynb #e5381b97
+MAX_STUDY_BYTES, MAX_STUDY_DEPTH = 1 << 20, 8 # a study file is at most 1 MiB, its tables and lists nested at most 8 deep
+
+def _depth(v)->int:
+    "How deeply tables and lists nest in `v` (0: a plain value), counted without recursion."
+    best, todo = 0, [(v, 0)]
+    while todo:
+        x, k = todo.pop(); best = max(best, k)
+        if isinstance(x, (dict, list)): todo += [(y, k + 1) for y in (x.values() if isinstance(x, dict) else x)]
+    return best
+
 def read_study(path)->StudyConfig:
-    "Read and check a study's TOML file (the standard library's tomllib)."
+    "Read and check a study's TOML file (the standard library's tomllib), no larger than `MAX_STUDY_BYTES` and nested no deeper than `MAX_STUDY_DEPTH`."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: study configuration not found")
+    if (n := path.stat().st_size) > MAX_STUDY_BYTES: raise StudyConfigError(f"{path}: {n:,} bytes; a study file has at most {MAX_STUDY_BYTES:,} (is it the right file?)")
     try: d = tomllib.loads(path.read_text(encoding='utf-8'))
     except tomllib.TOMLDecodeError as e: raise StudyConfigError(f"{path}: not valid TOML ({e})") from None
+    except RecursionError: raise StudyConfigError(f"{path}: nested too deeply to read (a study nests tables and lists at most {MAX_STUDY_DEPTH} deep)") from None
+    except UnicodeDecodeError as e: raise StudyConfigError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    if (k := _depth(d)) > MAX_STUDY_DEPTH: raise StudyConfigError(f"{path}: values nested {k} deep; a study nests tables and lists at most {MAX_STUDY_DEPTH} deep")
     cfg = study_from_dict(d, str(path))
     cfg.data = [str((path.parent/p).resolve()) if not Path(p).is_absolute() else p for p in cfg.data]   # relative to the file
     cfg.models = {n: str((path.parent/p).resolve()) if not Path(p).is_absolute() else p for n, p in cfg.models.items()}
@@ -259,7 +274,7 @@ def _check_top(d:dict, src:str)->None:
     if 'checkpoint' in d and not isinstance(d['checkpoint'], str): raise StudyConfigError(f"{src}: checkpoint = {d['checkpoint']!r}: expected 'best' or 'last'")
     if not d.get('evaluate', ['test']): raise StudyConfigError(f"{src}: evaluate: expected at least one split (test, valid)")
     for s in d['seeds']:
-        if s < 0: raise StudyConfigError(f"{src}: seeds: {s}: a seed is a non-negative integer")
+        if not _int(s) or s > MAX_SEED: raise StudyConfigError(f"{src}: seeds: {s!r}: a seed is an integer in [0, {MAX_SEED}]")
 
 def _table(cfg:StudyConfig, n:str, k:str)->str:
     "The TOML table a training option of variant `n` comes from: the variant's, or [base]."
@@ -387,7 +402,7 @@ class RunLock:
         except OSError: pass
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        t0, told, stale = time.monotonic(), False, 0
+        t0, told, stale = time.monotonic(), 0, 0
         while True:
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -398,12 +413,15 @@ class RunLock:
             except OSError: continue                             # released meanwhile: try again
             h = self.holder()
             if h is None:
-                if (stale := stale + 1) > 20: raise RuntimeError(f"{self.path}: a stale lock file that cannot be removed; delete it")
+                if (stale := stale + 1) > 20: raise LockHeld(f"{self.path}: a stale lock file that cannot be removed; delete it")
                 self._drop(seen); continue
             waited = time.monotonic() - t0
             if waited >= self.wait:
                 raise LockHeld(f"{self.path.parent}: {self.what} by {h}" + (f" (waited {waited / 60:.1f} min; if that process is gone, delete {self.path})" if self.wait else ''))
-            if not told: self.log(f"{self.path.parent}: {self.what} by {h}: waiting for it (at most {self.wait / 60:.1f} min)"); told = True
+            if waited >= 300 * told:                             # at once, then every 5 minutes; on stderr, even when the log is silent (--quiet)
+                dur = lambda s: f'{s / 60:.1f} min' if s >= 60 else f'{s:.0f} s'
+                print(f"{self.path.parent}: {self.what} by {h}: waiting for it " + (f"({dur(waited)} so far, at most {dur(self.wait)})" if told else
+                      f"(at most {dur(self.wait)}; if that process is gone, delete {self.path})"), file=sys.stderr, flush=True); told += 1
             time.sleep(min(1., self.wait - waited))
     def __exit__(self, *a):
         try:
@@ -492,7 +510,7 @@ def build_study_data(cfg:StudyConfig, out, log=print,
         if not made:
             _write_json(todo/'data.json', key)
             if d.exists(): d.rmdir()                             # empty
-            os.rename(todo, d)
+            os.rename(todo, d); record_output(d)                    # all of it the study's
     return d
 
 # %% ../nbs/08_study.ipynb #295caed3
@@ -514,7 +532,7 @@ def variant_data(cfg:StudyConfig, out, variant:str, log=print, wait:float=3600)-
         for x in ('valid_SDR', 'valid_HDR', 'valid.xls', 'valid_camera.csv'):
             if (out/'data'/x).exists(): (part/x).symlink_to(Path('..')/'..'/x)
         _write_json(part/'camera.json', cam)
-        os.rename(part, d)
+        os.rename(part, d); record_output(d)
     return d
 
 # %% ../nbs/08_study.ipynb #ae1cb18c
@@ -1050,8 +1068,9 @@ def study_job(cfg, # a StudyConfig, or its `asdict` (what travels to another pro
     cfg = cfg if isinstance(cfg, StudyConfig) else StudyConfig(**cfg)
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
     if threads: torch.set_num_threads(threads)
-    facts = train_run(cfg, out, variant, seed, device=device)
-    score_run(cfg, out, variant, seed)
+    with claim_outputs(out, 'study', adopt=is_study):                   # in its own process too: only the study's files are replaced
+        facts = train_run(cfg, out, variant, seed, device=device)
+        score_run(cfg, out, variant, seed)
     return facts
 
 _SLOT = {}
@@ -1128,7 +1147,7 @@ def _run_folds(cfg:StudyConfig, folds:dict, out:Path, log, **kw)->Path:
     _write_json(out/'study.json', study_record(cfg, out))
     rep = write_study_report(cfg, out, log)
     log(f"report of {len(folds)} folds: {rep}")
-    if failed: raise RuntimeError('; '.join(failed))
+    if failed: raise StudyIncomplete('; '.join(failed))
     return rep
 
 # %% ../nbs/08_study.ipynb #04be812f
@@ -1144,7 +1163,17 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
     cfg = cfg if isinstance(cfg, StudyConfig) else read_study(cfg)
     if executor not in ('local', 'slurm', 'submitit-local'): raise ValueError(f"executor must be local, slurm or submitit-local, got {executor!r}")
     if jobs < 1: raise ValueError(f"jobs must be at least 1, got {jobs}")
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    with claim_outputs(out, 'study', adopt=is_study): return _run_study(cfg, Path(out), jobs, devices, executor, slurm, report_only, log)
+
+class StudyIncomplete(RuntimeError):
+    "Some runs of a study failed, or another process is training them: the report has the others; the message names them."
+
+def is_study(folder)->bool:
+    "Whether a folder is a study's (made before folders were marked): it has the study's record or its data's."
+    return (Path(folder)/'study.json').is_file() or (Path(folder)/'data'/'data.json').is_file()
+
+def _run_study(cfg:StudyConfig, out:Path, jobs, devices, executor, slurm, report_only, log)->Path:
+    "`run_study`'s work, in the folder it claimed."
     if folds := fold_configs(cfg): return _run_folds(cfg, folds, out, log, jobs=jobs, devices=devices, executor=executor, slurm=slurm, report_only=report_only)
     check_models(cfg)                                         # checkpoints to score: there, and loadable without running code
     for v in cfg.variants:
@@ -1166,8 +1195,8 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
     why = []                                                  # never a report that silently lacks runs
     if failed: why.append(f"{len(failed)} run(s) failed (the report has the others): " + '; '.join(f'{v}, seed {s}: {e}' for (v, s), e in failed.items()))
     if left: why.append(f"{len(left)} run(s) are not in the report, being trained by another process (" + ', '.join(
-        f'{v}, seed {s}' + (f' by {h}' if h else ' (its process has ended)') for (v, s), h in left.items()) + "): run the study again when they are done")
-    if why: raise RuntimeError('; '.join(why))
+        f'{v}, seed {s}' + (f' by {h}' if h else ' (its process has ended)') + f' in {run_dir(out, v, s)}' for (v, s), h in left.items()) + "): run the study again when they are done")
+    if why: raise StudyIncomplete(f"{out}: " + '; '.join(why))
     return rep
 
 # %% ../nbs/08_study.ipynb #d194e83c
@@ -1270,6 +1299,24 @@ def refit_study(cfg, # the choosing study (a StudyConfig or its TOML file), alre
     cfg = read_study(cfg) if isinstance(cfg, (str, Path)) else cfg
     if 'folds' in cfg.split: raise StudyConfigError(f"{cfg.source}: split.folds: every scene is a test scene in some fold, so no test scene is left for the refit; "
                                                     "refit from a study that holds out its test scenes (split.test_sources)")
+    if Path(final).resolve() == Path(cfg.source).resolve(): raise StudyConfigError(f"{final}: is the study file itself; --final names the refit's own study file")
+    with claim_outputs(final, 'refit', ours=refit_file, overwrite=True), (claim_outputs(export, 'refit', ours=refit_weights, overwrite=overwrite) if export else contextlib.nullcontext()):
+        return _refit_study(cfg, out, final, export, robust, jobs, overwrite, log)
+
+def refit_file(path)->bool:
+    "Whether a study file is one `write_refit_study` wrote (its first line says so): the only kind `refit` replaces."
+    with open(path, encoding='utf-8', errors='replace') as f: return f.readline().startswith('# Written by ein_hdr.study.write_refit_study')
+
+def refit_weights(path)->bool:
+    "Whether a .safetensors file holds weights `refit_study` exported (its metadata names the refit study): the only kind `refit --export` replaces."
+    from safetensors import safe_open
+    try:
+        with safe_open(str(path), framework='pt') as f: meta = f.metadata() or {}
+        return 'final' in json.loads(meta.get('study', '{}'))
+    except Exception: return False
+
+def _refit_study(cfg:StudyConfig, out, final, export, robust, jobs, overwrite, log)->dict:
+    "`refit_study`'s work, its files claimed."
     res = pd.read_csv(Path(out)/'results.csv')
     choice = choose_variant(res, list(cfg.variants), 'valid', robust)
     v = choice['variant']
