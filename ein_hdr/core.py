@@ -90,7 +90,8 @@ def _write_error(e:BaseException, path, tmp=None)->OSError|None:
     import shutil
     if isinstance(e, OSError) and e.filename not in (None, tmp, str(path), str(Path(path).parent)): return None   # about another file: it names it
     if isinstance(e, OSError): code, why = e.errno or errno.EIO, e.strerror or str(e)
-    elif isinstance(e, RuntimeError) and re.search(r'writ|disk|space', str(e), re.I): code, why = errno.EIO, str(e).strip().splitlines()[-1][-200:]
+    elif isinstance(e, RuntimeError) and re.search(r'writ|disk|space|inline_container', str(e), re.I):   # torch's zip writer: 'file write failed', 'unexpected pos'
+        code, why = errno.EIO, 'it stopped short: ' + re.sub(r'^\[enforce fail at [^]]*\]\s*\.?\s*', '', str(e).strip().splitlines()[-1])[-200:]
     else: return None
     try: free = shutil.disk_usage(Path(path).parent).free
     except OSError: free = None
