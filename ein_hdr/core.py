@@ -80,15 +80,21 @@ def _umask()->int: return _UMASK
 
 _CLAIMS = [] # what the commands running in this process write into (`claim_outputs`), innermost last
 
+def _here(path)->Path:
+    "Where `path` is: its folder with links resolved (/tmp and /private/tmp are one), its own name as it is (a link named like an output is not what it points to)."
+    p = Path(path)
+    return Path(os.path.realpath(p.parent))/p.name
+
 def _claim_of(path):
     "The innermost claim that holds `path`, or None."
-    p = Path(os.path.abspath(path))
+    p = _here(path)
     return next((c for c in reversed(_CLAIMS) if c.holds(p)), None)
 
 def _write_error(e:BaseException, path, tmp=None)->OSError|None:
     "The failure of a write as an OSError naming `path`, the file being written (disk full, permission; torch's zip writer raises RuntimeError); None if it is not an I/O failure of that file."
     import shutil
-    if isinstance(e, OSError) and e.filename not in (None, tmp, str(path), str(Path(path).parent)): return None   # about another file: it names it
+    ours = lambda f: str(f) in (str(path), str(Path(path).parent)) or (Path(f).parent == Path(path).parent and Path(f).name.startswith(f'.{Path(path).stem}.'))
+    if isinstance(e, OSError) and e.filename is not None and not ours(e.filename): return None   # about another file (an input, a folder above): it names it
     if isinstance(e, OSError): code, why = e.errno or errno.EIO, e.strerror or str(e)
     elif isinstance(e, RuntimeError) and re.search(r'writ|disk|space|inline_container', str(e), re.I):   # torch's zip writer: 'file write failed', 'unexpected pos'
         code, why = errno.EIO, 'it stopped short: ' + re.sub(r'^\[enforce fail at [^]]*\]\s*\.?\s*', '', str(e).strip().splitlines()[-1])[-200:]
@@ -135,14 +141,14 @@ _RECORD = threading.Lock()
 class Claim:
     "A folder (or one file) a command may write: `check` before replacing anything there, `record` after writing."
     def __init__(self, path, command:str, file:bool=False):
-        self.path, self.command, self.file = Path(os.path.abspath(path)), command, file
+        self.path, self.command, self.file = _here(path) if file else Path(os.path.realpath(path)), command, file
         self.mark, self.files, self.written = self.path/OWNERS, set(), 0
         if not file: self._read()
     def _read(self):
         try: self.files |= {l for l in self.mark.read_text(encoding='utf-8').splitlines()[1:] if l}
         except OSError: pass
     def holds(self, p:Path)->bool: return p == self.path if self.file else p.is_relative_to(self.path)
-    def rel(self, p)->str: return Path(os.path.abspath(p)).relative_to(self.path).as_posix()
+    def rel(self, p)->str: return _here(p).relative_to(self.path).as_posix()
     def owns(self, p)->bool:
         "Whether the command wrote `p` (recorded: the file, or a folder above it)."
         if self.file: return True                                    # decided when it was claimed
@@ -164,7 +170,7 @@ class Claim:
         self.files.add(r); self.written += 1
     def remove(self, sub)->list:
         "Delete what the command wrote below folder `sub` (and folders that leaves empty); returns the files there it did not write, which stay."
-        sub, kept = Path(os.path.abspath(sub)), []
+        sub, kept = Path(os.path.realpath(sub)), []
         for d, _, fs in os.walk(sub, topdown=False):
             for f in fs:
                 if self.owns(Path(d, f)) and f != OWNERS: os.remove(Path(d, f))

@@ -569,20 +569,28 @@ def load_official_checkpoint(src, # path (.pt, .pth, .safetensors), or an alread
     if 'dconv_down1_w.1.weight' in sd:                              # the authors' layout: always the paper's network
         if head not in (None, 'sigmoid'): raise CheckpointError(f"{name}: the authors' layout is the paper's network (sigmoid head); head={head!r} does not apply")
         config = _checked_config(name, lambda: EINConfig(num_c=int(sd['dconv_down1_w.1.weight'].shape[0]), depth=len({k.split('.')[1] for k in sd if k.startswith('resblock.')})))
-        _expected(name, sd, {k: v.shape for k, v in to_official_state_dict(_meta_model(config, fast)).items()})
+        model = _meta_model(config, fast)
+        _expected(name, sd, {k: v.shape for k, v in to_official_state_dict(model).items()})
         sd = from_official_state_dict(sd)
     elif 'stages.0.conv1.weight' in sd:                             # our layout
         if cfg and head not in (None, cfg.get('head')): raise CheckpointError(f"{name}: the checkpoint says head={cfg.get('head')!r}, not {head!r}")
         config = _checked_config(name, lambda: EINConfig(**cfg) if cfg else _bare_config(name, int(sd['stages.0.conv1.weight'].shape[0]), head))
-        _expected(name, sd, {k: v.shape for k, v in _meta_model(config, fast).state_dict().items()})
+        model = _meta_model(config, fast)
+        _expected(name, sd, {k: v.shape for k, v in model.state_dict().items()})
     else: raise CheckpointError(f"{name}: not an EIN checkpoint: {_keys_diff(to_official_state_dict(_meta_model(EINConfig(num_c=8), fast)), sd)}")
-    model = EIN(fast=fast, config=config)
-    model.load_state_dict(sd)
+    model = model.to_empty(device='cpu')                            # memory now, for the weights checked above,
+    model.load_state_dict(sd)                                       # which fill every tensor (strict: nothing of the empty model is left)
     return model.to(device).eval()
 
+class _Uninitialised(EIN):
+    "EIN whose weights are left as they are made (on the meta device: nothing); the checkpoint's weights replace them all."
+    def reset_parameters(self, init:str='kaiming'): pass
+
 def _meta_model(config:EINConfig, fast:bool=True)->EIN:
-    "The model `config` describes, on the meta device: every tensor's shape, and no memory."
-    with torch.device('meta'): return EIN(fast=fast, config=config)
+    "The model `config` describes, on the meta device: every tensor's shape, and no memory (nor time spent initialising it)."
+    with torch.device('meta'): m = _Uninitialised(fast=fast, config=config)
+    m.__class__ = EIN
+    return m
 
 # %% ../nbs/01_model.ipynb #c87beec9
 def save_model(model:EIN, # the network; its configuration is stored with it
