@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #b9ad642e
 from __future__ import annotations
-import argparse, dataclasses, os, re, sys, time
+import argparse, dataclasses, functools, os, re, sys, time
 
 # the command line is read here, before torch loads: its subcommand decides the allocator setting below
 def _literal_bool(s:str)->bool:
@@ -184,6 +184,12 @@ def _kind(f)->str:
     t = f.type if isinstance(f.type, str) else getattr(f.type, '__name__', str(f.type))
     return t.replace(' ', '').split('|')[0]
 
+@functools.lru_cache(maxsize=None)
+def _docs(cls)->dict:
+    "A dataclass's docments, read from its source once per class (each reading takes a tenth of a second; the parser asks for some several times)."
+    from fastcore.docments import docments
+    return docments(cls)
+
 def add_config_args(parser, # an argparse parser or argument group
                     cls, # a config dataclass (e.g. TrainConfig)
                     names, # the fields to offer as options
@@ -192,8 +198,7 @@ def add_config_args(parser, # an argparse parser or argument group
                     prefix:str='', # the options' dest is prefix + field name
                    ):
     "One option per field: type and default from the dataclass, help from its docment; an option not given is left out of the namespace."
-    from fastcore.docments import docments
-    doc, fields = docments(cls), {f.name: f for f in dataclasses.fields(cls)}
+    doc, fields = _docs(cls), {f.name: f for f in dataclasses.fields(cls)}
     for n in names:
         f = fields[n]; kind = _kind(f)
         if kind == 'dict': continue                         # tables (model, loss) have options of their own
