@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #b9ad642e
 from __future__ import annotations
-import argparse, dataclasses, os, re, sys, time
+import argparse, dataclasses, functools, os, re, sys, time
 
 # the command line is read here, before torch loads: its subcommand decides the allocator setting below
 def _literal_bool(s:str)->bool:
@@ -32,8 +32,9 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['COMMANDS', 'CARD_TEST', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'authors_argv', 'md_section', 'run_demo',
-           'add_config_args', 'config_from_args', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'CARD_TEST', 'DATASET_OPTIONS', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'PREDICT_OPTIONS',
+           'EVAL_OPTIONS', 'authors_argv', 'md_section', 'run_demo', 'add_config_args', 'config_from_args',
+           'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #3b19552a
 CARD_TEST = 'Cross-source test: sources and cameras it never saw' # the model card's section that the demo report quotes
@@ -58,11 +59,10 @@ def md_section(text:str, # a markdown document
 # %% ../nbs/09_cli.ipynb #d5bd72fb
 def _cross_source_demo(model, hdr_dir, out, log)->str:
     "The report's first section: `model` on every scene of `hdr_dir` (a source it never trained on) through `TEST_CAMERAS`, against the linearised SDR."
-    import shutil, pandas as pd
+    import pandas as pd
     from ein_hdr.data import make_dataset, TEST_CAMERAS
     from ein_hdr.metrics import evaluate, linearized, cross_source_report
     from ein_hdr.inference import default_model_scenes
-    if out.exists(): shutil.rmtree(out)
     make_dataset(hdr_dir, out, crops=4, exposures=1, size=128, split='test', camera=TEST_CAMERAS, seed=2021, progress=False, log=log)
     seen = sorted({p.stem for p in Path(hdr_dir).iterdir() if is_hdr_file(p)} & set(default_model_scenes()))
     s = evaluate(out, model=model, model_name='EIN default', baselines=False, extra={'linearised SDR': linearized}, split='test',
@@ -79,34 +79,39 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
              steps:int=150, # training steps of the small model
              num_c:int=8, crop:int=96, log=print)->dict:
     "Run the whole pipeline on the sample data; returns the paths written."
+    data = Path(data) if data else shared_path('data')
+    if not (data/'hdr').is_dir(): raise FileNotFoundError(f"{data}/hdr: sample HDR folder not found")
+    with claim_outputs(out, 'demo') as own: return _run_demo(data, Path(out), steps, num_c, crop, log, own)
+
+def _run_demo(data:Path, out:Path, steps:int, num_c:int, crop:int, log, own)->dict:
+    "`run_demo`'s work in its folder (`own`: what it claimed), which holds nothing of anyone else's that it replaces or deletes."
     import matplotlib; matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt, shutil
     from ein_hdr.data import make_dataset
-    from ein_hdr.train import Trainer, TrainConfig, plot_log
+    from ein_hdr.train import Trainer, TrainConfig, plot_log, check_new_run
     import pandas as pd
     from ein_hdr.inference import load_model, reconstruct_folder, sdr_method, DEFAULT_MODEL, default_model_scenes
     from ein_hdr.metrics import evaluate, summarize, write_report
     from ein_hdr.video import demo_video
     t0 = time.time()
-    data = Path(data) if data else shared_path('data')
-    if not (data/'hdr').is_dir(): raise FileNotFoundError(f"{data}/hdr: sample HDR folder not found")
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
     paths = {}
     log('1/6 previews'); (out/'previews').mkdir(exist_ok=True)
     samples = sorted(p for sub in ('hdr', 'sdr') if (data/sub).is_dir() for p in (data/sub).iterdir() if is_hdr_file(p) or is_sdr_file(p))
     for p in samples: write_sdr(out/'previews'/f'{p.stem}_{p.suffix[1:].lower()}.png', preview(read_image(p), hdr=is_hdr_file(p)), overwrite=True)
     fig = contact_sheet(samples, out/'contact_sheet.png'); plt.close(fig); paths['contact sheet'] = out/'contact_sheet.png'
     log('2/6 dataset (virtual camera)')
-    if (out/'data').exists(): shutil.rmtree(out/'data')
+    own.remove(out/'data')                                    # the demo's dataset of an earlier run; whatever else is there stays
     make_dataset(data/'hdr', out/'data', crops=6, exposures=2, size=128, valid_fraction=0.25, seed=2021, progress=False, log=log)
     paths['dataset'] = out/'data'
     log(f'3/6 training a small EIN (num_c={num_c}, {steps} steps)')
-    if (out/'run').exists(): shutil.rmtree(out/'run')
-    tr = Trainer(TrainConfig(root_path=out/'data', out_dir=out/'run', num_c=num_c, batch_size=8, crop_size=crop, mode='crop', scale=(0.75, 1.),
-                             target='exposure', loss=dict(pu21=1.), model=dict(head='residual'), lr=2e-4, max_steps=steps, max_epoch=10_000,
-                             valid_freq=0, checkpoints_freq=0, progress=False), log=log)
+    own.remove(out/'run')
+    cfg = TrainConfig(root_path=out/'data', out_dir=out/'run', num_c=num_c, batch_size=8, crop_size=crop, mode='crop', scale=(0.75, 1.),
+                      target='exposure', loss=dict(pu21=1.), model=dict(head='residual'), lr=2e-4, max_steps=steps, max_epoch=10_000,
+                      valid_freq=0, checkpoints_freq=0, progress=False)
+    check_new_run(cfg)                                        # a run the demo did not make is never mixed with its own
+    tr = Trainer(cfg, log=log)
     tr.fit()
-    fig = plot_log(out/'run'/'log.csv'); fig.savefig(out/'training_curves.png', dpi=90); plt.close(fig)
+    fig = plot_log(out/'run'/'log.csv'); atomic_write(out/'training_curves.png', lambda t: fig.savefig(t, dpi=90, format='png'), overwrite=True); plt.close(fig)
     paths['checkpoint'] = out/'run'/'checkpoints'/'last.pt'
     log('4/6 evaluation against the baselines')
     small = tr.net.eval()
@@ -126,6 +131,7 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
     for p in scores.protocol.unique(): log(f"protocol {p}:\n" + summarize(scores, p)[['n', 'pu21_psnr', 'hl_pu21_psnr', 'pu21_ssim']].round(2).to_string())
     if DEFAULT_MODEL.exists() and (data/'hdr_open3d').is_dir():
         log('the shipped model on a source it never saw (Open3D), through the test cameras')
+        own.remove(out/'cross_source')
         sec = _cross_source_demo(dm, data/'hdr_open3d', out/'cross_source', log)
         text = Path(rep).read_text(encoding='utf-8'); head, _, rest = text.partition('\n')
         atomic_write(rep, lambda t: Path(t).write_text(f"{head}\n\n{sec}\n{rest}", encoding='utf-8'), overwrite=True)   # first in the report
@@ -146,7 +152,7 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
         sec = md_section(card.read_text(encoding='utf-8'), CARD_TEST) if DEFAULT_MODEL.exists() and card.exists() else ''
         if sec:                                           # the shipped model on scenes it never saw, as its card reports it
             for png in re.findall(r'\]\(([\w.-]+\.png)\)', sec):
-                if (card.parent/png).exists(): shutil.copy(card.parent/png, Path(rep).parent/png)
+                if (card.parent/png).exists(): atomic_write(Path(rep).parent/png, lambda t: shutil.copy(card.parent/png, t), overwrite=True)
             f.write(f"\n## The shipped default model's test, from its card (`{card.name}`)\n\n{sec}\n")
         f.write(demo_video(data, out/'video', None if DEFAULT_MODEL.exists() else small, log))   # a ground-truth clip to HDR10 (05a_video)
     log(f"done in {(time.time() - t0) / 60:.1f} min. Results:")
@@ -154,29 +160,23 @@ def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default:
     return paths
 
 # %% ../nbs/09_cli.ipynb #924d7458
+DATASET_OPTIONS = ('valid_fraction', 'exposures', 'crops', 'size', 'clip', 'curves', 'noise', 'jpeg_quality', 'float32', 'seed') # DatasetConfig's fields, as make-dataset's options
+
 def _cmd_make_dataset(a):
-    from ein_hdr.data import make_dataset, VirtualCamera
-    cam = VirtualCamera(clip_range=tuple(a.clip), noise_range=(0., a.noise), curves=tuple(a.curves),
-                        jpeg_quality=(a.jpeg_quality, a.jpeg_quality) if a.jpeg_quality else None)
-    make_dataset(a.hdr_dir, a.out_dir, valid_fraction=a.valid_fraction, exposures=a.exposures, crops=a.crops,
-                 size=a.size, seed=a.seed, camera=cam, half=not a.float, overwrite=a.overwrite, progress=not a.quiet)
+    from ein_hdr.data import make_dataset, DatasetConfig
+    cfg = DatasetConfig(**config_from_args(DatasetConfig, a, DATASET_OPTIONS)).check()      # before the folder is claimed
+    with claim_outputs(a.out_dir, 'make-dataset'):
+        make_dataset(a.hdr_dir, a.out_dir, valid_fraction=cfg.valid_fraction, exposures=cfg.exposures, crops=cfg.crops, size=cfg.size,
+                     seed=cfg.seed, camera=cfg.camera(), half=not cfg.float32, overwrite=a.overwrite, progress=not a.quiet)
 
 def _add_make_dataset(sub):
+    from ein_hdr.data import DatasetConfig, DATASET_LIMITS
     d = sub.add_parser('make-dataset', help="turn a folder of .hdr/.exr photographs into the paper's dataset layout",
                        description="Writes train_SDR/ train_HDR/ valid_SDR/ valid_HDR/ train.xls valid.xls (and *_camera.csv) "
                                    "from HDR photographs, synthesising SDR inputs with a virtual camera.")
-    d.add_argument('hdr_dir'); d.add_argument('out_dir')
-    d.add_argument('--valid-fraction', type=float, default=0.25, help='fraction of photographs held out (default 0.25)')
-    d.add_argument('--exposures', type=int, default=3, help='SDR exposures per HDR crop (default 3)')
-    d.add_argument('--crops', type=int, default=4, help='crops per photograph (default 4)')
-    d.add_argument('--size', type=int, default=256, help='crop size in pixels; 0 = whole image (default 256)')
-    d.add_argument('--clip', type=float, nargs=2, default=(0.02, 0.12), metavar=('MIN', 'MAX'), help='target clipped fraction range')
-    d.add_argument('--curves', nargs='+', default=['srgb', 'gamma', 'sigmoid'], help='camera curves to draw from')
-    d.add_argument('--noise', type=float, default=0., help='max Gaussian noise std, relative to the clip level (default 0)')
-    d.add_argument('--jpeg-quality', type=int, default=None, help='JPEG-compress the SDR images at this quality')
-    d.add_argument('--float', action='store_true', help='store HDR crops as 32-bit float EXR (default: half)')
-    d.add_argument('--seed', type=int, default=2021)
-    d.add_argument('--overwrite', action='store_true', help='replace an existing dataset in OUT_DIR')
+    d.add_argument('hdr_dir'); d.add_argument('out_dir', help='a new folder (or one make-dataset made)')
+    add_config_args(d, DatasetConfig, DATASET_OPTIONS, DATASET_LIMITS, aliases={'float32': ('float',)})
+    d.add_argument('--overwrite', action='store_true', help='replace the dataset make-dataset wrote in OUT_DIR before')
     d.add_argument('--quiet', action='store_true', help='no progress bar')
     d.set_defaults(func=_cmd_make_dataset)
 
@@ -186,6 +186,12 @@ def _kind(f)->str:
     t = f.type if isinstance(f.type, str) else getattr(f.type, '__name__', str(f.type))
     return t.replace(' ', '').split('|')[0]
 
+@functools.lru_cache(maxsize=None)
+def _docs(cls)->dict:
+    "A dataclass's docments, read from its source once per class (each reading takes a tenth of a second; the parser asks for some several times)."
+    from fastcore.docments import docments
+    return docments(cls)
+
 def add_config_args(parser, # an argparse parser or argument group
                     cls, # a config dataclass (e.g. TrainConfig)
                     names, # the fields to offer as options
@@ -194,8 +200,7 @@ def add_config_args(parser, # an argparse parser or argument group
                     prefix:str='', # the options' dest is prefix + field name
                    ):
     "One option per field: type and default from the dataclass, help from its docment; an option not given is left out of the namespace."
-    from fastcore.docments import docments
-    doc, fields = docments(cls), {f.name: f for f in dataclasses.fields(cls)}
+    doc, fields = _docs(cls), {f.name: f for f in dataclasses.fields(cls)}
     for n in names:
         f = fields[n]; kind = _kind(f)
         if kind == 'dict': continue                         # tables (model, loss) have options of their own
@@ -227,7 +232,7 @@ def _unused(a)->list: return [f'--{k[7:]}' for k, v in vars(a).items() if k.star
 
 # %% ../nbs/09_cli.ipynb #64aef38a
 def _cmd_train(a):
-    from ein_hdr.train import Trainer, TrainConfig, TRAIN_GROUPS, legacy_loss, LEGACY_LOSS_KEYS
+    from ein_hdr.train import Trainer, TrainConfig, TRAIN_GROUPS, legacy_loss, LEGACY_LOSS_KEYS, claim_run
     from ein_hdr.model import EINConfig
     if a.train is False: raise ValueError("--train False asks for reconstruction: use `ein_hdr predict` (or drop --train)")
     if a.local_rank is not None and a.local_rank >= 0: os.environ.setdefault('LOCAL_RANK', str(a.local_rank))   # torch.distributed.launch
@@ -236,8 +241,9 @@ def _cmd_train(a):
     model = config_from_args(EINConfig, a, [f.name for f in dataclasses.fields(EINConfig)], prefix='model.')
     loss = legacy_loss({k: getattr(a, k) for k in LEGACY_LOSS_KEYS if getattr(a, k, None) is not None} | ({'loss': a.loss} if a.loss else {}), '--')
     cfg = TrainConfig(**config_from_args(TrainConfig, a, names), **({'model': model} if model else {}), **({'loss': loss['loss']} if 'loss' in loss else {}))
-    tr = Trainer(cfg)
-    tr.fit()
+    with claim_run(cfg.check()):                        # its folders: new or its own, and no other run there (checked before any work)
+        tr = Trainer(cfg)
+        tr.fit()
     if tr.main: print(f"done: {tr.global_step} steps, {tr.epoch} epochs; checkpoints in {tr.ckpt_dir}, log {tr.log_dir/'log.csv'}")
 
 def _loss_arg(s:str)->dict:
@@ -280,11 +286,10 @@ def _add_train(sub):
     d.set_defaults(func=_cmd_train)
 
 # %% ../nbs/09_cli.ipynb #a9f28666
+PREDICT_OPTIONS = ('tile', 'overlap', 'sdr_white', 'peak_nits', 'display_peak', 'jpeg_quality', 'max_pixels', 'device', 'precision', 'resize') # PredictConfig's fields, as predict's options
+
 def _cmd_predict(a):
-    from ein_hdr.inference import load_model, reconstruct_folder, sdr_inputs, shape_policy, compile_model, output_formats
-    from ein_hdr.fast import reuse_freed_memory, resolve_device
-    from ein_hdr.data import image_size
-    import torch, numpy as np
+    from ein_hdr.inference import sdr_inputs, output_formats, PredictConfig
     if a.train: raise ValueError("--train True asks for training: use `ein_hdr train` (or drop --train)")
     for k in _unused(a): print(f"note: {k} is an option of `ein_hdr train`; reconstruction does not use it", file=sys.stderr)
     fmts = output_formats(a.format)                     # the options are checked before the model loads
@@ -292,23 +297,32 @@ def _cmd_predict(a):
         raise ValueError("--display-peak and --jpeg-quality apply to Ultra HDR output: add --format uhdr")
     if a.peak_nits is not None and fmts == ['uhdr']:
         raise ValueError("--peak-nits maps .exr/.hdr output to cd/m²; Ultra HDR is relative to SDR white: use --sdr-white and --display-peak")
-    if a.reuse_memory: reuse_freed_memory()
-    dev = resolve_device(a.device)
-    model = load_model(a.checkpoint, device=dev, head=a.head, fast=a.fast)
+    c = PredictConfig(**config_from_args(PredictConfig, a, PREDICT_OPTIONS)).check()
     files = sdr_inputs(a.test_SDR_path, a.sdr_ext)
+    with claim_outputs(a.out_HDR_path, 'predict'): return _predict(a, c, fmts, files)
+
+def _predict(a, c, fmts, files)->int:
+    "`predict`'s work, its options checked and its folder claimed."
+    from ein_hdr.inference import load_model, reconstruct_folder, shape_policy, compile_model
+    from ein_hdr.fast import reuse_freed_memory, resolve_device
+    from ein_hdr.data import image_size
+    import torch, numpy as np
+    if a.reuse_memory: reuse_freed_memory()
+    dev = resolve_device(c.device)
+    model = load_model(a.checkpoint, device=dev, head=a.head, fast=a.fast)
     sizes = []
     for p in files:
         try: sizes.append(image_size(p))
         except Exception: pass                    # unreadable: reported when it is processed
-    resize = 'paper' if a.resize == 'paper' else None
-    pol = shape_policy(sizes, dev, compile=a.compile, tile=a.tile, resize_mode=resize)
+    resize = 'paper' if c.resize == 'paper' else None
+    pol = shape_policy(sizes, dev, compile=a.compile, tile=c.tile, resize_mode=resize)
     if dev.type == 'cuda': torch.backends.cudnn.benchmark = pol['benchmark']
     if a.compile: model = compile_model(model, backend=a.compile_backend)
-    uhdr = {k: v for k, v in (('quality', a.jpeg_quality), ('display_peak', a.display_peak)) if v is not None}
+    uhdr = {k: v for k, v in (('quality', c.jpeg_quality), ('display_peak', c.display_peak)) if v is not None}
     r = reconstruct_folder(a.test_SDR_path, a.out_HDR_path, model, fmt=fmts, previews=a.previews, exts=a.sdr_ext,
-                           overwrite=a.overwrite, sdr_white=a.sdr_white, peak_nits=a.peak_nits, uhdr=uhdr, progress=not a.quiet,
-                           tile=a.tile, overlap=a.overlap, resize_mode=resize, precision=a.precision, multiple=pol['multiple'],
-                           buckets=pol['buckets'] or None, device=dev, max_pixels=a.max_pixels)
+                           overwrite=a.overwrite, sdr_white=c.sdr_white, peak_nits=c.peak_nits, uhdr=uhdr, progress=not a.quiet,
+                           tile=c.tile, overlap=c.overlap, resize_mode=resize, precision=c.precision, multiple=pol['multiple'],
+                           buckets=pol['buckets'] or None, device=dev, max_pixels=c.max_pixels)
     for name, err in r['failed'].items(): print(f'failed: {err}', file=sys.stderr)
     if a.compile and r['model_seconds'] and not a.quiet:
         rest = r['model_seconds'][1:]
@@ -317,78 +331,72 @@ def _cmd_predict(a):
     return 1 if r['failed'] else 0
 
 def _add_predict(sub):
+    from ein_hdr.inference import PredictConfig, PREDICT_LIMITS
     d = sub.add_parser('predict', help='reconstruct HDR images from every SDR image in a folder (or from one image)')
     g = d.add_argument_group("the authors' options (main.py --train False)")
     g.add_argument('--train', type=_literal_bool, default=None, help="False (the authors' switch; `ein_hdr train` is --train True)")
-    g.add_argument('--test_SDR_path', required=True, help='a folder of SDR images (png, jpg, jpeg, tif, tiff, bmp), or one image')
-    g.add_argument('--out_HDR_path', required=True, help='output folder')
+    g.add_argument('--test_SDR_path', required=True, help='a folder of SDR images (png, jpg, tif, bmp, gif, webp; heic with pillow-heif), or one image')
+    g.add_argument('--out_HDR_path', required=True, help='output folder: a new one, or one predict made')
     g.add_argument('--checkpoint', '--test_model', dest='checkpoint', default=None, help="our checkpoint (.pt, .safetensors) or the authors' .pth (default: the shipped model)")
     d.add_argument('--head', choices=['sigmoid', 'residual'], default=None, help="the head of a bare state_dict in our layout (default: the paper's sigmoid, with a warning)")
-    g.add_argument('--sdr_ext', nargs='+', default=None, help='extensions to read from the folder (default png jpg jpeg tif tiff)')
+    g.add_argument('--sdr_ext', nargs='+', default=None, help='extensions to read from the folder (default: every SDR format read)')
     _add_unused(d, AUTHORS_TRAIN_ONLY)
     d.add_argument('--format', default='exr', help="output: exr (float, default), exr-half, hdr (Radiance), uhdr (Ultra HDR gain-map JPEG), avif or avif12 (10 or 12-bit PQ BT.2020 AVIF), "
                                                      "png16 (16-bit PQ PNG with cICP), or several: exr,uhdr")
-    d.add_argument('--display-peak', dest='display_peak', type=float, default=None,
-                   help='Ultra HDR: the display peak in cd/m² its headroom is made for (default: as much as the reconstruction needs, up to 10 000)')
-    d.add_argument('--jpeg-quality', dest='jpeg_quality', type=int, default=None, help='Ultra HDR: JPEG quality of a re-encoded base and of the gain map (default 95)')
-    d.add_argument('--device', default=None, help='cpu, cuda, cuda:1 ... (default: cuda if available)')
-    d.add_argument('--precision', choices=['auto', 'fp32', 'tf32', 'bf16', 'fp16'], default='auto', help='auto: fp16 on CUDA, fp32 on the CPU (see README)')
+    add_config_args(d, PredictConfig, ('display_peak', 'jpeg_quality', 'device', 'precision'), PREDICT_LIMITS)
     d.add_argument('--compile', action='store_true', help='torch.compile the model (pays off over many images on a GPU)')
     d.add_argument('--no-fast', dest='fast', action='store_false', help="always the paper's forward, never a faster route (the same function)")
     d.add_argument('--compile-backend', dest='compile_backend', default='inductor', help="torch.compile's backend (default inductor)")
     d.add_argument('--reuse-memory', dest='reuse_memory', action='store_true', help='keep freed memory for reuse: faster on CPU, but the heap can fragment (peak memory up to ~2x)')
-    d.add_argument('--tile', type=int, default=None, help='tile size (default: full frame up to 4 MP as the network runs it, else 1024)')
-    d.add_argument('--max-pixels', dest='max_pixels', type=int, default=None,
-                   help='refuse images with more pixels than this, from their header before decoding (default 120 000 000; 0: no limit)')
-    d.add_argument('--overlap', type=int, default=64, help='tile overlap in pixels (default 64)')
-    d.add_argument('--resize', choices=['native', 'paper'], default='native', help="'paper': long side 2048 and back, as the authors")
-    g = d.add_mutually_exclusive_group()
-    g.add_argument('--sdr-white', dest='sdr_white', type=float, default=None, help='absolute .exr/.hdr: SDR white at N cd/m²; Ultra HDR: the white its headroom counts from (default 203)')
-    g.add_argument('--peak-nits', dest='peak_nits', type=float, default=None, help="absolute output: the 99.9th luminance percentile at N cd/m²")
+    add_config_args(d, PredictConfig, ('tile', 'max_pixels', 'overlap', 'resize'), PREDICT_LIMITS)
+    add_config_args(d.add_mutually_exclusive_group(), PredictConfig, ('sdr_white', 'peak_nits'), PREDICT_LIMITS)
+    d.set_defaults(sdr_white=None, peak_nits=None, display_peak=None, jpeg_quality=None)   # what the format checks read
     d.add_argument('--previews', action='store_true', help='also write tone-mapped PNG previews')
-    d.add_argument('--overwrite', action='store_true', help='replace existing outputs (inputs are never replaced)')
+    d.add_argument('--overwrite', action='store_true', help='replace the outputs predict wrote before in OUT_HDR_PATH (nothing else is ever replaced)')
     d.add_argument('--quiet', action='store_true')
     d.set_defaults(func=_cmd_predict)
 
 # %% ../nbs/09_cli.ipynb #954fdb26
+EVAL_OPTIONS = ('protocol', 'split', 'inputs', 'max_pairs') # EvalConfig's fields, as evaluate's options
+
 def _cmd_evaluate(a):
-    from ein_hdr.metrics import evaluate, summarize, write_report, protocol_list
-    protocols = protocol_list(a.protocol)                       # an unknown name fails before any work
-    preds = {}
-    for spec in a.pred or []:
-        if '=' not in spec: raise ValueError(f"--pred expects NAME=DIR, got {spec!r}")
-        k, v = spec.split('=', 1); preds[k] = v
+    from ein_hdr.metrics import EvalConfig, protocol_list, pred_folders
+    c = EvalConfig(**config_from_args(EvalConfig, a, EVAL_OPTIONS)).check()      # an unknown name or a bad count fails before any work
+    preds = pred_folders(a.pred)                                 # NAME=DIR, each name once
+    with claim_outputs(a.out, 'evaluate'): return _evaluate(a, c, protocol_list(c.protocol), preds)
+
+def _evaluate(a, c, protocols, preds)->int:
+    "`evaluate`'s work, its options checked and its report folder claimed."
+    from ein_hdr.metrics import evaluate, summarize, write_report
     model = None
     if a.model:
         from ein_hdr.inference import load_model, sdr_method
         model = load_model(None if a.model == 'default' else a.model, head=a.head, fast=a.fast)
-    scores = evaluate(a.pairs, preds=preds, model=model, baselines=not a.no_baselines, split=a.split, max_pairs=a.max_pairs, progress=not a.quiet,
-                      cvvdp=a.cvvdp, protocol=protocols, inputs=a.inputs, published=not a.no_published)
+    scores = evaluate(a.pairs, preds=preds, model=model, baselines=not a.no_baselines, split=c.split, max_pairs=c.max_pairs, progress=not a.quiet,
+                      cvvdp=a.cvvdp, protocol=protocols, inputs=c.inputs, published=not a.no_published)
     for p in protocols:
         summ = summarize(scores, p)
         cols = [c for c in ('n', 'pu21_psnr', 'pu21_psnr_ci', 'hl_pu21_psnr', 'hl_pu21_psnr_ci', 'pu21_psnr_y', 'pu21_ssim', 'log_psnr', 'mu_psnr', 'cvvdp_jod') if c in summ]
         print(f"protocol {p}:\n{summ[cols].round(2).to_string()}")
     models = {'EIN': sdr_method(model)} if model is not None else None
-    rep = write_report(scores, a.out, title=f'Evaluation of {a.pairs}', pairs_root=a.pairs, split=a.split, models=models, inputs=a.inputs)
+    rep = write_report(scores, a.out, title=f'Evaluation of {a.pairs}', pairs_root=a.pairs, split=c.split, models=models, inputs=c.inputs)
     print(f'report: {rep}')
     probs = scores.attrs.get('problems') or []                  # listed by `evaluate` as it went, and in the report
     if probs: print(f"ein_hdr evaluate: {len(probs)} problem(s): the others were scored; see {Path(rep).parent/'problems.csv'}", file=sys.stderr)
     return 1 if probs else 0
 
 def _add_evaluate(sub):
+    from ein_hdr.metrics import EvalConfig, EVAL_LIMITS
     d = sub.add_parser('evaluate', help='score predictions and baselines on (SDR, HDR) pairs under either protocol; table, CSV and a markdown report')
     d.add_argument('--pairs', required=True, help="pairs: a folder with sdr/ and hdr/, the paper's layout (valid.xls ...), or the SI-HDR layout (reference/, input/clip_95/, reconstructions/)")
-    d.add_argument('--pred', nargs='*', metavar='NAME=DIR', help='prediction folders ({sdr stem}.exr or .hdr)')
+    d.add_argument('--pred', nargs='*', metavar='NAME=DIR', help="prediction folders ({sdr stem}.exr or .hdr), each with its own name (not a baseline's)")
     d.add_argument('--model', default=None, help="also run a model: 'default' or a checkpoint path (ours: .pt, .safetensors; or the authors' .pth)")
     d.add_argument('--head', choices=['sigmoid', 'residual'], default=None, help="--model: the head of a bare state_dict in our layout (default: the paper's, with a warning)")
     d.add_argument('--no-fast', dest='fast', action='store_false', help="--model: always the paper's forward, never a faster route (the same function)")
-    d.add_argument('--protocol', default='ein-hdr', help="ein-hdr (ours, default), si-hdr (Hanji et al. 2022: CRF correction), or both")
-    d.add_argument('--inputs', default='clip_95', help='SI-HDR layout: the inputs to use, clip_95 (default) or clip_97')
+    add_config_args(d, EvalConfig, EVAL_OPTIONS, EVAL_LIMITS)
     d.add_argument('--no-published', dest='no_published', action='store_true', help='SI-HDR layout: leave out the published reconstructions')
-    d.add_argument('--split', default=None, help='table to use in the paper layout (default: valid, then test, then train)')
     d.add_argument('--no-baselines', dest='no_baselines', action='store_true')
-    d.add_argument('--max-pairs', dest='max_pairs', type=int, default=None)
-    d.add_argument('--out', default='eval_report', help='report folder (default eval_report)')
+    d.add_argument('--out', default='eval_report', help='report folder: a new one, or one evaluate made (default eval_report)')
     d.add_argument('--cvvdp', action='store_true', help='add ColorVideoVDP JOD (needs `pip install cvvdp` and a matching torchvision)')
     d.add_argument('--quiet', action='store_true')
     d.set_defaults(func=_cmd_evaluate)
@@ -440,12 +448,19 @@ def _add_refit(sub):
     d.set_defaults(func=_cmd_refit)
 
 # %% ../nbs/09_cli.ipynb #9f067e75
+def _converted(p)->bool:
+    "Whether a .safetensors file is one `convert` wrote (its metadata names what it was converted from)."
+    from ein_hdr.model import read_checkpoint
+    try: return 'converted_from' in read_checkpoint(p)
+    except (OSError, ValueError): return False
+
 def _cmd_convert(a):
     from ein_hdr.model import load_official_checkpoint, read_checkpoint, save_model
-    model = load_official_checkpoint(a.src, head=a.head)             # runs no code; the authors' layout or ours
-    ck = read_checkpoint(a.src)
-    meta = {k: ck[k] for k in ('scenes', 'study') if isinstance(ck, dict) and k in ck}
-    out = save_model(model, a.dst, overwrite=a.overwrite, converted_from=Path(a.src).name, **meta)
+    with claim_outputs(a.dst, 'convert', ours=_converted, overwrite=a.overwrite):    # before anything is read
+        model = load_official_checkpoint(a.src, head=a.head)             # runs no code; the authors' layout or ours
+        ck = read_checkpoint(a.src)
+        meta = {k: ck[k] for k in ('scenes', 'study') if isinstance(ck, dict) and k in ck}
+        out = save_model(model, a.dst, overwrite=a.overwrite, converted_from=Path(a.src).name, **meta)
     print(f"wrote {out}: EIN({', '.join(f'{k}={v!r}' for k, v in vars(model.config).items())})")
 
 def _add_convert(sub):
@@ -454,7 +469,7 @@ def _add_convert(sub):
     d.add_argument('src', help=".pt/.pth checkpoint (ours or the authors') or .safetensors")
     d.add_argument('dst', help='the .safetensors file to write')
     d.add_argument('--head', choices=['sigmoid', 'residual'], default=None, help="the head of a bare state_dict in our layout (default: the paper's, with a warning)")
-    d.add_argument('--overwrite', action='store_true', help='replace DST if it exists')
+    d.add_argument('--overwrite', action='store_true', help='replace DST if convert wrote it (nothing else is replaced)')
     d.set_defaults(func=_cmd_convert)
 
 # %% ../nbs/09_cli.ipynb #5a1d0e02

@@ -4,21 +4,23 @@
 
 # %% ../nbs/00_core.ipynb #6dc01aea
 from __future__ import annotations
-import os, re, tempfile, warnings
+import errno, os, re, tempfile, threading, warnings
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['SDR_EXTS', 'HDR_EXTS', 'MAX_PIXELS', 'SDR_GAMMA', 'BT709', 'PU21_BANDING_GLARE', 'PU21_LMIN', 'PU21_LMAX',
+__all__ = ['SDR_EXTS', 'HDR_EXTS', 'MAX_PIXELS', 'OWNERS', 'SDR_GAMMA', 'BT709', 'PU21_BANDING_GLARE', 'PU21_LMIN', 'PU21_LMAX',
            'WELL_EXPOSED', 'PEAK_NITS', 'PEAK_PCT', 'USER_CODE', 'UHDR_OFFSET', 'SDR_WHITE_NITS', 'UHDR_MAX_NITS',
-           'shared_root', 'shared_path', 'ImageIOError', 'check_pixels', 'atomic_write', 'read_sdr', 'read_sdr_uint8',
-           'write_sdr', 'sanitize_hdr', 'read_hdr', 'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image',
-           'srgb_to_linear', 'linear_to_srgb', 'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose',
-           'tonemap_gamma', 'reinhard', 'mu_law', 'pu21_encode', 'as_numpy', 'well_exposed', 'clipped', 'align_scale',
-           'absolute_scale', 'RegistryError', 'Registry', 'in_file', 'source_hash', 'UserCodeError', 'user_code_file',
-           'file_hash', 'import_user_code', 'describe_user_code', 'to_display', 'auto_exposure', 'show_images',
-           'show_exposures', 'jpeg_segments', 'encode_uhdr', 'write_uhdr', 'is_uhdr', 'read_uhdr', 'HDRImage',
-           'show_hdr', 'preview', 'thumbnail', 'contact_sheet', 'check_answer']
+           'shared_root', 'shared_path', 'ImageIOError', 'check_pixels', 'atomic_write', 'Claim', 'claim_outputs',
+           'record_output', 'owned', 'read_sdr', 'read_sdr_uint8', 'read_notes', 'not_read', 'write_sdr',
+           'sanitize_hdr', 'read_hdr', 'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image', 'srgb_to_linear',
+           'linear_to_srgb', 'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose', 'tonemap_gamma', 'reinhard',
+           'mu_law', 'pu21_encode', 'as_numpy', 'well_exposed', 'clipped', 'align_scale', 'absolute_scale',
+           'RegistryError', 'Registry', 'in_file', 'source_hash', 'UserCodeError', 'user_code_file', 'file_hash',
+           'import_user_code', 'describe_user_code', 'to_display', 'auto_exposure', 'show_images', 'show_exposures',
+           'jpeg_segments', 'encode_uhdr', 'write_uhdr', 'is_uhdr', 'read_uhdr', 'HDRImage', 'show_hdr', 'preview',
+           'thumbnail', 'contact_sheet', 'check_answer']
 
 # %% ../nbs/00_core.ipynb #5815ae98
 def shared_root()->Path:
@@ -42,7 +44,11 @@ def shared_path(*parts:str, # path components below the shared folder, e.g. 'dat
 class ImageIOError(ValueError):
     "An image file could not be read or written; the message names the file and the problem."
 
-SDR_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp')
+def _heif_installed()->bool:
+    import importlib.util
+    return importlib.util.find_spec('pillow_heif') is not None
+
+SDR_EXTS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.gif', '.webp') + (('.heic', '.heif') if _heif_installed() else ()) # what the SDR readers take (HEIF where pillow-heif is installed)
 HDR_EXTS = ('.hdr', '.exr')
 MAX_PIXELS = 120_000_000 # the largest image (width × height) the readers decode unless told otherwise: a 100 MP camera fits
 
@@ -74,26 +80,179 @@ def _read_umask()->int:
 _UMASK = _read_umask()
 def _umask()->int: return _UMASK
 
+_CLAIMS = [] # what the commands running in this process write into (`claim_outputs`), innermost last
+
+def _here(path)->Path:
+    "Where `path` is: its folder with links resolved (/tmp and /private/tmp are one), its own name as it is (a link named like an output is not what it points to)."
+    p = Path(path)
+    return Path(os.path.realpath(p.parent))/p.name
+
+def _claim_of(path):
+    "The innermost claim that holds `path`, or None."
+    p = _here(path)
+    return next((c for c in reversed(_CLAIMS) if c.holds(p)), None)
+
+def _write_error(e:BaseException, path, tmp=None)->OSError|None:
+    "The failure of a write as an OSError naming `path`, the file being written (disk full, permission; torch's zip writer raises RuntimeError); None if it is not an I/O failure of that file."
+    import shutil
+    ours = lambda f: str(f) in (str(path), str(Path(path).parent)) or (Path(f).parent == Path(path).parent and Path(f).name.startswith(f'.{Path(path).stem}.'))
+    if isinstance(e, OSError) and e.filename is not None and not ours(e.filename): return None   # about another file (an input, a folder above): it names it
+    if isinstance(e, OSError): code, why = e.errno or errno.EIO, e.strerror or str(e)
+    elif isinstance(e, RuntimeError) and re.search(r'writ|disk|space|inline_container', str(e), re.I):   # torch's zip writer: 'file write failed', 'unexpected pos'
+        code, why = errno.EIO, 'it stopped short: ' + re.sub(r'^\[enforce fail at [^]]*\]\s*\.?\s*', '', str(e).strip().splitlines()[-1])[-200:]
+    else: return None
+    try: free = shutil.disk_usage(Path(path).parent).free
+    except OSError: free = None
+    if free is not None and free < (1 << 20) and code != errno.ENOSPC: code, why = errno.ENOSPC, f"{why}; the disk is full ({free:,} bytes free)"
+    return OSError(code, f"cannot write it ({why})", str(path))
+
+# %% ../nbs/00_core.ipynb #7392ac33
 def atomic_write(path, # destination
                  write_fn, # called with a temporary path (same folder, same suffix) that it must fill
-                 overwrite:bool=False, # replace an existing file?
+                 overwrite:bool=False, # replace an existing file? (inside a `claim_outputs` folder: only one the command wrote)
                  protect=(), # paths that must never be replaced (e.g. the inputs)
                 ):
-    "Write `path` atomically: `write_fn(tmp)` then rename; refuse to clobber unless `overwrite`."
+    "Write `path` atomically: `write_fn(tmp)` then rename; refuse to clobber unless `overwrite`; a failed write is an OSError naming `path`."
     path = Path(path)
     if any(path.resolve() == Path(p).resolve() for p in protect):
         raise ImageIOError(f"{path}: refusing to overwrite an input file")
-    if path.exists() and not overwrite: raise FileExistsError(f"{path}: already exists (pass overwrite=True to replace it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix=f'.tmp{path.suffix}', dir=path.parent)
-    os.close(fd)
+    claim = _claim_of(path)
+    if claim is not None: claim.check(path, overwrite)
+    elif path.exists() and not overwrite: raise FileExistsError(f"{path}: already exists (pass overwrite=True to replace it)")
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix=f'.tmp{path.suffix}', dir=path.parent)
+        os.close(fd)
         write_fn(tmp)
         os.chmod(tmp, 0o666 & ~_umask())                 # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
+    except Exception as e:
+        if (err := _write_error(e, path, tmp)) is None: raise
+        raise err from None
     finally:
-        if os.path.exists(tmp): os.remove(tmp)
+        if tmp and os.path.exists(tmp): os.remove(tmp)
+    if claim is not None: claim.record(path)
     return path
+
+# %% ../nbs/00_core.ipynb #eed64851
+OWNERS = '.ein_hdr-outputs' # in a folder a command made: its first line names the command, the others the files it wrote
+_JUNK = {'.DS_Store', 'Thumbs.db', 'desktop.ini', '.ipynb_checkpoints'} # what file managers and Jupyter leave in any folder
+_RECORD = threading.Lock()
+
+class Claim:
+    "A folder (or one file) a command may write: `check` before replacing anything there, `record` after writing."
+    def __init__(self, path, command:str, file:bool=False):
+        self.path, self.command, self.file = _here(path) if file else Path(os.path.realpath(path)), command, file
+        self.mark, self.files, self.written = self.path/OWNERS, set(), 0
+        if not file: self._read()
+    def _read(self):
+        try: self.files |= {l for l in self.mark.read_text(encoding='utf-8').splitlines()[1:] if l}
+        except OSError: pass
+    def holds(self, p:Path)->bool: return p == self.path if self.file else p.is_relative_to(self.path)
+    def rel(self, p)->str: return _here(p).relative_to(self.path).as_posix()
+    def owns(self, p)->bool:
+        "Whether the command wrote `p` (recorded: the file, or a folder above it)."
+        if self.file: return True                                    # decided when it was claimed
+        r = self.rel(p); hit = lambda: r in self.files or any(f.endswith('/') and r.startswith(f) for f in self.files)
+        if hit(): return True
+        self._read(); return hit()                                   # another process of the command may have written it since
+    def check(self, p, overwrite:bool=False):
+        "Refuse to replace `p` unless the command wrote it and `overwrite` is set."
+        p = Path(p)
+        if not (p.exists() or p.is_symlink()): return
+        if not self.owns(p): raise FileExistsError(f"{p}: not written by `ein_hdr {self.command}`, so it never replaces it: move it away, or write into a new folder")
+        if not overwrite: raise FileExistsError(f"{p}: already exists (pass overwrite=True to replace it)")
+    def record(self, p):
+        "Note that the command wrote `p` (a folder: everything in it)."
+        if self.file: return
+        r = self.rel(p) + ('/' if Path(p).is_dir() else '')
+        if r in self.files: return
+        with _RECORD, open(self.mark, 'a', encoding='utf-8') as f: f.write(r + '\n')
+        self.files.add(r); self.written += 1
+    def remove(self, sub)->list:
+        "Delete what the command wrote below folder `sub` (and folders that leaves empty); returns the files there it did not write, which stay."
+        sub, kept = Path(os.path.realpath(sub)), []
+        for d, _, fs in os.walk(sub, topdown=False):
+            for f in fs:
+                if self.owns(Path(d, f)) and f != OWNERS: os.remove(Path(d, f))
+                else: kept.append(Path(d, f))
+            if d != str(self.path):
+                try: os.rmdir(d)
+                except OSError: pass
+        r = self.rel(sub).rstrip('/') + '/' if sub != self.path else ''
+        gone = {f for f in self.files if f.startswith(r) and not Path(self.path, f).exists()}
+        if gone:                                                     # the record lists only what is there
+            with _RECORD:
+                self.files -= gone; head = self.mark.read_text(encoding='utf-8').split('\n', 1)[0]
+                tmp = self.mark.with_name(f'{OWNERS}.tmp'); tmp.write_text(head + '\n' + ''.join(f'{f}\n' for f in sorted(self.files)), encoding='utf-8')
+                os.replace(tmp, self.mark)
+        return kept
+
+# %% ../nbs/00_core.ipynb #e8f3c67d
+def _owner(mark:Path)->str:
+    "The command named by a folder's mark."
+    m = re.match(r'# ein_hdr (\S+):', mark.read_text(encoding='utf-8').split('\n', 1)[0])
+    return m.group(1) if m else '?'
+
+def _mark(folder:Path, command:str, files=())->None:
+    "Make the folder's mark (exclusively: two processes of a command may start together); `files` already its own."
+    try: fd = os.open(folder/OWNERS, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError: return
+    with os.fdopen(fd, 'w', encoding='utf-8') as f:
+        f.write(f"# ein_hdr {command}: made this folder; it replaces only the files listed here, which it wrote (never one you add)\n")
+        f.writelines(f'{r}\n' for r in files)
+
+def _unmake(folder:Path)->None:
+    "Remove a folder a failed command made and wrote nothing into (its mark, and folders left empty)."
+    (folder/OWNERS).unlink(missing_ok=True)
+    for d, _, _ in sorted(os.walk(folder), key=lambda t: -len(t[0])):
+        try: os.rmdir(d)
+        except OSError: pass
+
+@contextmanager
+def claim_outputs(path, # the folder a command writes into; with `ours`: the one file it writes
+                  command:str, # the command (e.g. 'predict'): the mark names it
+                  ours=None, # one file: called with its path if it exists, True when the command wrote it (its content says so)
+                  overwrite:bool=False, # one file: replace it (if `ours`)
+                  adopt=None, # a folder without a mark: called with it, True if it is the command's all the same (made before marks); its files become the command's
+                 ):
+    "Claim what a command writes, before any work: a new (or empty) folder, or one it made (its mark names it); anything else is refused with the path and the way out. Inside, `atomic_write` replaces only files the command wrote, and records each."
+    p = Path(path)
+    if ours is not None:
+        if p.is_dir(): raise IsADirectoryError(f"{p}: is a folder; give the name of the file to write")
+        if p.exists() and not ours(p): raise FileExistsError(f"{p}: not written by `ein_hdr {command}`, so it never replaces it: choose another file name, or move it away")
+        if p.exists() and not overwrite: raise FileExistsError(f"{p}: already exists (--overwrite replaces it)")
+        c, made = Claim(p, command, file=True), False
+    else:
+        if p.exists() and not p.is_dir(): raise NotADirectoryError(f"{p}: is a file, not a folder")
+        made = not p.exists()
+        if (p/OWNERS).is_file():
+            if (who := _owner(p/OWNERS)) != command: raise FileExistsError(f"{p}: made by `ein_hdr {who}`, not `ein_hdr {command}`: write into a new folder")
+        else:
+            held = sorted(q.name for q in p.iterdir() if q.name not in _JUNK) if not made else []
+            mine = bool(held) and adopt is not None and adopt(p)
+            if held and not mine:
+                raise FileExistsError(f"{p}: holds files that `ein_hdr {command}` did not write ({', '.join(held[:4])}{' ...' if len(held) > 4 else ''}); "
+                                      f"it writes only into a new or empty folder, or one it made: choose another, or move them away")
+            p.mkdir(parents=True, exist_ok=True)
+            _mark(p, command, sorted(Path(d, f).relative_to(p).as_posix() for d, _, fs in os.walk(p) for f in fs if f != OWNERS) if mine else ())
+        c = Claim(p, command)
+    _CLAIMS.append(c)
+    try: yield c
+    except BaseException:
+        if made and not c.written: _unmake(c.path)             # a command that failed before writing leaves no folder behind
+        raise
+    finally: _CLAIMS.remove(c)
+
+def record_output(path):
+    "Record `path` as written by the command whose claim holds it (for files written other than by `atomic_write`: appended, renamed into place); nothing outside claims."
+    if (c := _claim_of(path)) is not None: c.record(path)
+
+def owned(path)->bool|None:
+    "Whether the running command wrote `path` (None: no command claims it)."
+    c = _claim_of(path)
+    return None if c is None else c.owns(path)
 
 # %% ../nbs/00_core.ipynb #c8de5a74
 def _to_rgb(a, path):
@@ -133,21 +292,54 @@ def _read_oiio(path, fmt, max_pixels=None):
     return np.asarray(a).reshape(spec.height, spec.width, spec.nchannels)
 
 # %% ../nbs/00_core.ipynb #0f5bf857
-_PIL_FORMATS = {b'\x89PNG': 'Png', b'\xff\xd8\xff': 'Jpeg', b'BM': 'Bmp', b'II*\x00': 'Tiff', b'MM\x00*': 'Tiff', b'II+\x00': 'Tiff', b'MM\x00+': 'Tiff'}
+_SDR_KINDS = ('PNG', 'JPEG', 'TIFF', 'BMP', 'GIF', 'WEBP', 'HEIF') # the formats read as SDR photographs (HEIF through pillow-heif)
+_HEIF_BRANDS = (b'heic', b'heix', b'heim', b'heis', b'hevc', b'hevx', b'mif1', b'msf1')
 
-def _read_pil(path, head:bytes, max_pixels=None)->np.ndarray:
-    "Decode with Pillow's reader for the format the bytes say, after checking the size in the header; any mode (palette, CMYK...) to RGB."
-    import importlib
-    kind = next((k for m, k in _PIL_FORMATS.items() if head.startswith(m)), None)
-    if kind is None: raise ImageIOError(f"{path}: not a PNG, JPEG, TIFF or BMP file (it starts with {head[:8]!r})")
-    cls = getattr(importlib.import_module(f'PIL.{kind}ImagePlugin'), f'{kind}ImageFile')   # no Image.open: its own size limit would
-    with cls(str(path)) as im:                                                             # override ours; this reads the header only
+def _heif()->bool:
+    "Whether HEIF photographs can be read: pillow-heif installed (its Pillow plugin is registered once)."
+    try: import pillow_heif
+    except ImportError: return False
+    from PIL import Image
+    if 'HEIF' not in Image.OPEN: pillow_heif.register_heif_opener()
+    return True
+
+def _pil_class(path, head:bytes):
+    "(Pillow image class, format) for a file, from its bytes; an error that says what the file is otherwise."
+    from PIL import Image, JpegImagePlugin
+    Image.init()
+    box = head[8:12] if head[4:8] == b'ftyp' else None
+    if box in (b'avif', b'avis'): raise ImageIOError(f"{path}: an AVIF image; AVIF often holds HDR (PQ or HLG), which would be misread as SDR, so it is not read as a photograph: convert an SDR AVIF to PNG or JPEG")
+    if box in _HEIF_BRANDS and not _heif(): raise ImageIOError(f"{path}: a HEIF photograph: reading it needs pillow-heif (pip install pillow-heif)")
+    for kind in _SDR_KINDS:
+        if (kind != 'HEIF' or _heif()) and kind in Image.OPEN and Image.OPEN[kind][1] and Image.OPEN[kind][1](head[:16]):
+            return (JpegImagePlugin.JpegImageFile if kind == 'JPEG' else Image.OPEN[kind][0]), kind   # JPEG: the first image, not MPO's pair
+    raise ImageIOError(f"{path}: not a PNG, JPEG, TIFF, BMP, GIF, WebP{' or HEIF' if _heif() else ''} file (it starts with {head[:8]!r})")
+
+def _heif_check(im, path, info:dict):
+    "Refuse a HEIF whose colour description (nclx) says HDR (PQ or HLG): libheif would hand it over as 8-bit SDR."
+    nclx = im.info.get('nclx_profile') or {}
+    tc = nclx.get('transfer_characteristics')
+    if tc in (16, 18): raise ImageIOError(f"{path}: an HDR HEIF ({'PQ' if tc == 16 else 'HLG'}), not an SDR photograph")
+    if nclx and not im.info.get('icc_profile') and nclx.get('color_primaries') not in (1, 2, None):
+        info['primaries'] = f"colour primaries code {nclx['color_primaries']} (nclx): read as sRGB/BT.709"
+
+# %% ../nbs/00_core.ipynb #5394aeca
+def _read_pil(path, head:bytes, max_pixels=None, info:dict|None=None)->tuple:
+    "(array, ICC profile or None, EXIF orientation): decoded by Pillow's reader for the format the bytes say, after checking the size in the header; any mode (palette, CMYK...) to RGB; the first frame of several."
+    info = {} if info is None else info
+    cls, kind = _pil_class(path, head)
+    with cls(str(path)) as im:                                   # no Image.open: its own size limit would override ours; this reads the header only
         check_pixels(path, im.height, im.width, max_pixels)
-        if im.mode in ('1', 'L', 'LA', 'RGB', 'RGBA', 'I', 'F') or im.mode.startswith('I;16'): return np.asarray(im)
-        return np.asarray(im.convert('RGBA' if im.mode in ('P', 'PA') else 'RGB'))   # palette, CMYK (and YCCK) JPEG/TIFF, YCbCr...
+        if (n := getattr(im, 'n_frames', 1)) > 1: info['frames'] = n
+        if kind == 'HEIF': _heif_check(im, path, info); info['format'] = 'HEIF'
+        im.load()
+        icc, orient = im.info.get('icc_profile'), _orientation(im.getexif())
+        if im.mode == 'CMYK' and icc: im, icc = _cmyk_to_srgb(im, icc, info), None
+        if im.mode in ('1', 'L', 'LA', 'RGB', 'RGBA', 'I', 'F') or im.mode.startswith('I;16'): return np.asarray(im), icc, orient
+        return np.asarray(im.convert('RGBA' if im.mode in ('P', 'PA') else 'RGB')), icc, orient   # palette, CMYK (and YCCK) JPEG/TIFF, YCbCr...
 
 def _read_tiff(path, max_pixels=None):
-    "(array, bits per sample) of a grey or RGB TIFF at any depth (tifffile); None for other kinds (palette, CMYK...: Pillow converts them)."
+    "(array, bits per sample, ICC profile, orientation) of a grey or RGB TIFF at any depth (tifffile); None for other kinds (palette, CMYK...: Pillow converts them)."
     import tifffile
     with tifffile.TiffFile(path) as t:
         pg = t.pages[0]
@@ -155,30 +347,122 @@ def _read_tiff(path, max_pixels=None):
         if pg.photometric not in (tifffile.PHOTOMETRIC.MINISBLACK, tifffile.PHOTOMETRIC.RGB): return None
         a = pg.asarray()
         if a.ndim == 3 and pg.axes[0] == 'S': a = np.moveaxis(a, 0, -1)          # planar: one plane per channel
-        return a, pg.bitspersample
+        tag = lambda n: pg.tags[n].value if n in pg.tags else None
+        icc = tag('InterColorProfile')
+        return a, pg.bitspersample, bytes(icc) if icc is not None else None, _orientation({0x0112: tag('Orientation')} if tag('Orientation') else {})
 
-def read_sdr(path, # PNG/JPEG/TIFF/BMP file, 8 or 16 bit, any colour mode
+def _pil_meta(path, head:bytes)->tuple:
+    "(ICC profile, EXIF orientation) of a 16-bit PNG that OpenImageIO decodes, from Pillow's reading of its header (its eXIf chunk if it comes before the pixels)."
+    from PIL import Image, PngImagePlugin
+    with PngImagePlugin.PngImageFile(str(path)) as im:
+        ex = Image.Exif()
+        if 'exif' in im.info: ex.load(im.info['exif'])        # getexif() would decode the whole image
+        return im.info.get('icc_profile'), _orientation(ex)
+
+# %% ../nbs/00_core.ipynb #47d78b94
+_ORIENT = {2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1], 5: lambda a: a.swapaxes(0, 1),
+           6: lambda a: np.rot90(a, -1), 7: lambda a: a.swapaxes(0, 1)[::-1, ::-1], 8: lambda a: np.rot90(a, 1)} # EXIF orientation → what turns the stored pixels upright
+
+def _orientation(exif)->int:
+    "The EXIF orientation (1-8; 1, upright, when absent or invalid)."
+    try: o = int(exif.get(0x0112, 1))
+    except (TypeError, ValueError): return 1
+    return o if o in range(1, 9) else 1
+
+def _profile_name(icc:bytes)->str:
+    import io
+    from PIL import ImageCms
+    return (ImageCms.getOpenProfile(io.BytesIO(icc)).profile.profile_description or 'unnamed').strip()
+
+def _srgb_icc()->bytes:
+    import imagecodecs
+    return imagecodecs.cms_profile('srgb')
+
+def _cmyk_to_srgb(im, icc:bytes, info:dict):
+    "A CMYK image with its ICC profile, converted to sRGB by LittleCMS (Pillow's ImageCms)."
+    import io
+    from PIL import ImageCms
+    try: out = ImageCms.profileToProfile(im, io.BytesIO(icc), io.BytesIO(_srgb_icc()), outputMode='RGB')
+    except (ImageCms.PyCMSError, OSError, ValueError): info['icc'] = 'unreadable CMYK ICC profile: converted without it'; return im
+    info['icc'] = f"{_profile_name(icc)} (CMYK): converted to sRGB"
+    return out
+
+# %% ../nbs/00_core.ipynb #2fa54833
+def _to_srgb(a:np.ndarray, icc:bytes, path, info:dict)->np.ndarray:
+    "Float RGB in [0, 1] in the colour space an embedded ICC profile names, converted to sRGB by LittleCMS (colours outside sRGB clipped to it); sRGB itself is left as it is."
+    import imagecodecs
+    try: name, space = _profile_name(icc), icc[16:20]
+    except Exception: info['icc'] = 'unreadable ICC profile: read as sRGB'; return a
+    if 'srgb' in name.lower().replace(' ', ''): return a
+    if space != b'RGB ': info['icc'] = f"{name} ({space.decode('latin-1').strip()} profile on an RGB image): read as sRGB"; return a
+    try: out = imagecodecs.cms_transform(np.ascontiguousarray(a, np.float32), icc, _srgb_icc(), colorspace='rgb', outcolorspace='rgb')
+    except Exception as e: info['icc'] = f"{name}: LittleCMS could not use it ({e}): read as sRGB"; return a
+    info['icc'] = f"{name}: converted to sRGB"
+    return np.clip(out, 0, 1).astype(np.float32)
+
+def _gain_map(path, head:bytes)->bool:
+    "Whether a JPEG announces a gain map (Ultra HDR, Adobe's gain-map JPEG): its XMP names the hdrgm namespace."
+    if head[:2] != b'\xff\xd8': return False
+    with open(path, 'rb') as f: start = f.read(1 << 16)
+    return b'http://ns.adobe.com/hdr-gain-map/1.0/' in start
+
+# %% ../nbs/00_core.ipynb #550ef8aa
+def read_sdr(path, # PNG/JPEG/TIFF/BMP/GIF/WebP (HEIF with pillow-heif) file, 8 or 16 bit, any colour mode
              max_pixels:int|None=None, # refuse larger images (None: `MAX_PIXELS`; 0: no limit)
-            )->np.ndarray: # float32 H×W×3 in [0,1]
-    "Read an SDR image as float32 RGB in [0, 1]."
+             info:dict|None=None, # filled with what was done to show the photograph as its owner sees it (`read_notes`)
+            )->np.ndarray: # float32 H×W×3 in [0,1], sRGB, upright
+    "Read an SDR image as float32 sRGB in [0, 1], turned upright (EXIF orientation) and converted from its ICC profile."
     path = _check_readable(path, SDR_EXTS, 'SDR')
+    info = {} if info is None else info
     with open(path, 'rb') as f: head = f.read(32)
     bits = None
     try:
-        if (hw := _png16_size(head)): check_pixels(path, *hw, max_pixels); a = _read_oiio(path, 'uint16', max_pixels)
-        elif head[:4] in (b'II*\x00', b'MM\x00*', b'II+\x00', b'MM\x00+') and (t := _read_tiff(path, max_pixels)): a, bits = t
-        else: a = _read_pil(path, head, max_pixels)
+        if (hw := _png16_size(head)): check_pixels(path, *hw, max_pixels); a = _read_oiio(path, 'uint16', max_pixels); icc, orient = _pil_meta(path, head)
+        elif head[:4] in (b'II*\x00', b'MM\x00*', b'II+\x00', b'MM\x00+') and (t := _read_tiff(path, max_pixels)): a, bits, icc, orient = t
+        else: a, icc, orient = _read_pil(path, head, max_pixels, info)
     except ImageIOError: raise
     except Exception as e: raise ImageIOError(f"{path}: cannot decode image ({type(e).__name__}: {e})") from None
     a = _to_rgb(a, path)
     if a.shape[0] == 0 or a.shape[1] == 0: raise ImageIOError(f"{path}: image has no pixels")
-    return _unit(a, path, bits)
+    a = _unit(a, path, bits)
+    if icc: a = _to_srgb(a, icc, path, info)
+    if orient != 1: a = np.ascontiguousarray(_ORIENT[orient](a)); info['orientation'] = orient
+    if _gain_map(path, head): info['gain_map'] = True
+    return a
 
-def read_sdr_uint8(path, max_pixels:int|None=None)->np.ndarray:
-    "Read an SDR image as uint8 RGB H×W×3 (16-bit files are rounded)."
-    return np.round(read_sdr(path, max_pixels) * 255).astype(np.uint8)
+def read_sdr_uint8(path, max_pixels:int|None=None, info:dict|None=None)->np.ndarray:
+    "Read an SDR image as uint8 RGB H×W×3 (16-bit files are rounded), as `read_sdr` shows it."
+    return np.round(read_sdr(path, max_pixels, info) * 255).astype(np.uint8)
+
+def read_notes(info:dict)->list:
+    "What `read_sdr` did to show a photograph as its owner sees it (its `info`), in words; [] for a plain sRGB image."
+    turn = {2: 'mirrored', 3: 'turned 180°', 4: 'flipped upside down', 5: 'mirrored and turned 90° anticlockwise', 6: 'turned 90° clockwise',
+            7: 'mirrored and turned 90° clockwise', 8: 'turned 90° anticlockwise'}
+    out = [f"EXIF orientation {info['orientation']}: {turn[info['orientation']]}"] if info.get('orientation') else []
+    out += [f"ICC profile {info['icc']}"] if info.get('icc') else []
+    out += [info['primaries']] if info.get('primaries') else []
+    out += [f"the first of its {info['frames']} frames"] if info.get('frames') else []
+    out += ["a gain-map (Ultra HDR) photograph: its SDR image is the input; the gain map, the camera's own HDR rendition, is ignored"] if info.get('gain_map') else []
+    return out
+
+# %% ../nbs/00_core.ipynb #9291b7a7
+_RAW_EXTS = ('.dng', '.cr2', '.cr3', '.nef', '.arw', '.raf', '.orf', '.rw2', '.pef', '.srw') # camera raw files
+
+def not_read(path)->str|None:
+    "Why an image file is not read as an SDR photograph (its format), or None: an SDR image `read_sdr` takes, or not an image at all."
+    ext = Path(path).suffix.lower()
+    if ext in SDR_EXTS: return None
+    if ext in HDR_EXTS: return 'an HDR image, not an SDR photograph'
+    if ext in ('.heic', '.heif', '.hif'): return 'a HEIF photograph: reading it needs pillow-heif (pip install pillow-heif)'
+    if ext == '.avif': return 'an AVIF image: it often holds HDR (PQ or HLG), so it is not read as an SDR photograph; convert an SDR one to PNG or JPEG'
+    if ext in _RAW_EXTS: return 'a camera raw file: develop it to JPEG, PNG or TIFF first'
+    from PIL import Image
+    fmt = Image.registered_extensions().get(ext)
+    return f'a {fmt} image, not read as a photograph (convert it to PNG, JPEG or TIFF)' if fmt else None
 
 # %% ../nbs/00_core.ipynb #e6016e5f
+_SDR_WRITE = ('.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp') # what `write_sdr` writes (losslessly, or as JPEG)
+
 def write_sdr(path, # .png, .jpg, .tif ...
               img, # float H×W×3 (or H×W) in [0,1], or uint8/uint16
               bits:int=8, # 8 or 16 (16 only for PNG/TIFF)
@@ -189,7 +473,7 @@ def write_sdr(path, # .png, .jpg, .tif ...
     "Write an SDR image atomically, quantising float input to 8 or 16 bit."
     import imageio.v3 as iio
     path = Path(path)
-    if path.suffix.lower() not in SDR_EXTS: raise ImageIOError(f"{path}: unsupported extension for an SDR image")
+    if path.suffix.lower() not in _SDR_WRITE: raise ImageIOError(f"{path}: unsupported extension for an SDR image (write {', '.join(_SDR_WRITE)})")
     a = np.asarray(img)
     if np.issubdtype(a.dtype, np.floating):
         if not np.isfinite(a).all(): raise ImageIOError(f"{path}: refusing to write an image with NaN/Inf")

@@ -14,12 +14,14 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset, DataLoader
 from fastcore.basics import patch
 from .core import *
-from .model import exposure_masks, masks_of_grey, paper_size, grey_uint8, as_batch
+from .model import exposure_masks, masks_of_grey, paper_size, grey_uint8, as_batch, Limit, within, check_fields
+
 
 # %% auto #0
-__all__ = ['CURVES', 'TEST_CAMERAS', 'DataError', 'read_pairs', 'write_pairs', 'resize_area', 'camera_curve', 'exposure_for_clip',
-           'jpeg_roundtrip', 'VirtualCamera', 'image_size', 'list_sdr', 'grey_range', 'exposure_masks_in',
-           'photo_grey_range', 'minmax', 'PairDataset', 'make_loader', 'list_hdr', 'split_files', 'make_dataset']
+__all__ = ['CURVES', 'TEST_CAMERAS', 'MAX_SEED', 'CAMERA_LIMITS', 'DATASET_LIMITS', 'DataError', 'read_pairs', 'write_pairs',
+           'resize_area', 'camera_curve', 'exposure_for_clip', 'jpeg_roundtrip', 'VirtualCamera', 'image_size',
+           'list_sdr', 'grey_range', 'exposure_masks_in', 'photo_grey_range', 'minmax', 'PairDataset', 'make_loader',
+           'list_hdr', 'split_files', 'check_camera', 'DatasetConfig', 'make_dataset']
 
 # %% ../nbs/02_data.ipynb #fae78230
 class DataError(ValueError):
@@ -443,6 +445,48 @@ def _hdr_inputs(src)->list:
     if dup: raise DataError(f"{', '.join(dup)}: several photographs share a name stem (crops are named after it)")
     return files
 
+# %% ../nbs/02_data.ipynb #c480f8ff
+MAX_SEED = 2 ** 32 - 1 # the largest seed: numpy's legacy generators (and DataLoader workers) take no more
+
+CAMERA_LIMITS = dict( # VirtualCamera's fields: what a camera may be told
+    clip_range=Limit('two values, 0 ≤ low ≤ high < 1', lambda v: len(v) == 2 and 0 <= v[0] <= v[1] < 1),
+    curves=Limit(f"one or more of {', '.join(CURVES)}", lambda v: len(v) > 0 and all(c in CURVES for c in v)),
+    gamma_range=Limit('two values, 1 ≤ low ≤ high ≤ 4', lambda v: len(v) == 2 and 1 <= v[0] <= v[1] <= 4),
+    noise_range=Limit('two values, 0 ≤ low ≤ high ≤ 1', lambda v: len(v) == 2 and 0 <= v[0] <= v[1] <= 1),
+    jpeg_quality=Limit('two values, 1 ≤ low ≤ high ≤ 100', lambda v: len(v) == 2 and 1 <= v[0] <= v[1] <= 100),
+    percentile=Limit('in (0, 100)', lambda v: 0 < v < 100), level=Limit('in (0, 1]', lambda v: 0 < v <= 1),
+    wb_range=Limit('two values, 0.1 ≤ low ≤ high ≤ 10', lambda v: len(v) == 2 and 0.1 <= v[0] <= v[1] <= 10))
+
+def check_camera(cam:VirtualCamera, where:str='camera: ')->VirtualCamera:
+    "Refuse, naming the field, a camera setting of the wrong type or out of its range (`CAMERA_LIMITS`), NaN included."
+    check_fields(cam, CAMERA_LIMITS, where)
+    return cam
+
+@dataclass
+class DatasetConfig:
+    "What `make_dataset` (`ein_hdr make-dataset`) is told beside its folders: checked (`DATASET_LIMITS`, `CAMERA_LIMITS`) before anything is read or written."
+    valid_fraction:float=0.25 # fraction of photographs held out for validation (in [0, 1))
+    exposures:int=3 # SDR exposures per HDR crop (1-1000)
+    crops:int=4 # crops per photograph (1-10 000)
+    size:int=256 # crop size in pixels (0: the whole image; else 16-16384)
+    seed:int=2021 # seed of every random choice (0 to 2³² − 1)
+    clip:tuple=(0.02, 0.12) # target fraction of clipped pixels, drawn in this range (0 ≤ low ≤ high < 1)
+    curves:tuple=('srgb', 'gamma', 'sigmoid') # camera curves to draw from
+    noise:float=0. # largest Gaussian noise std, relative to the clip level (0-1)
+    jpeg_quality:int|None=None # JPEG-compress the SDR images at this quality (1-100)
+    float32:bool=False # store HDR crops as 32-bit float EXR (default: half)
+    def camera(self)->VirtualCamera:
+        "The virtual camera these options describe."
+        return VirtualCamera(clip_range=tuple(self.clip), noise_range=(0., self.noise), curves=tuple(self.curves),
+                             jpeg_quality=(self.jpeg_quality, self.jpeg_quality) if self.jpeg_quality is not None else None)
+    def check(self)->DatasetConfig:
+        check_fields(self, DATASET_LIMITS); check_camera(self.camera(), '')
+        return self
+
+DATASET_LIMITS = dict(valid_fraction=Limit('in [0, 1)', lambda v: 0 <= v < 1), exposures=within(1, 1000), crops=within(1, 10_000),
+                      size=Limit('0 (the whole image) or 16-16384', lambda v: v == 0 or 16 <= v <= 16384), seed=within(0, MAX_SEED),
+                      noise=within(0, 1), jpeg_quality=within(1, 100), clip=CAMERA_LIMITS['clip_range'], curves=CAMERA_LIMITS['curves'])
+
 # %% ../nbs/02_data.ipynb #4b2ba5a6
 def make_dataset(hdr_dir, # folder of .hdr/.exr photographs, or a list of folders and files
                  out_dir, # the dataset root to write
@@ -459,12 +503,16 @@ def make_dataset(hdr_dir, # folder of .hdr/.exr photographs, or a list of folder
                 )->dict:
     "Write the paper's layout (train/valid SDR/HDR folders, .xls lists, camera tables); returns a summary."
     from tqdm.auto import tqdm
-    files = _hdr_inputs(hdr_dir)
-    if not files: raise DataError(f"{hdr_dir}: no .hdr or .exr files found")
+    DatasetConfig(valid_fraction=valid_fraction, exposures=exposures, crops=crops, size=size, seed=seed).check()   # before anything is read
     out = Path(out_dir); camera = camera or VirtualCamera()
     cams = camera if isinstance(camera, dict) else None
-    if cams is not None and not all(re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9_-]*', str(n)) for n in cams):
-        raise ValueError(f"camera names go into file names: letters, digits, '_' and '-' only, got {list(cams)}")
+    for n in ([split] if split else []) + list(cams or []):
+        if not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9_-]*', str(n)): raise ValueError(f"{n!r}: split and camera names go into file names: letters, digits, '_' and '-' only")
+    for n, c in (cams or {'': camera}).items(): check_camera(c, f"camera {n}: " if n else 'camera: ')
+    files = _hdr_inputs(hdr_dir)
+    if not files: raise DataError(f"{hdr_dir}: no .hdr or .exr files found")
+    small = [f"{f.name} ({w}×{h})" for f in files for h, w in [image_size(f)] if size and min(h, w) < size]
+    if small: raise DataError(f"{', '.join(small)}: smaller than the crop size {size} (nothing was written)")
     parts = {split: files} if split else dict(zip(('train', 'valid'), split_files(files, valid_fraction, seed)))
     outputs = [out/f'{s}{x}' for s in parts for x in ('_SDR', '_HDR', '.xls', '_camera.csv')]
     existing = [p for p in outputs if p.exists() and (p.is_file() or any(p.iterdir()))]

@@ -10,10 +10,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['PRECISION_ERROR', 'PRECISIONS', 'decode_levels', 'forward_batched', 'reflect_conv', 'lrelu_', 'attention_', 'dau_',
-           'stage_tail_', 'rdb_', 'encode_stage_', 'gate_', 'block_', 'up_', 'head_', 'dau_conv_parts', 'block_parts_',
-           'fuse_parts_', 'decode_parts_', 'forward_cpu', 'reuse_freed_memory', 'forward_kept', 'count_ops',
-           'measurements', 'resolve_precision', 'autocast_for', 'resolve_device']
+__all__ = ['PRECISION_ERROR', 'PRECISIONS', 'DEVICE_TYPES', 'decode_levels', 'forward_batched', 'reflect_conv', 'lrelu_',
+           'attention_', 'dau_', 'stage_tail_', 'rdb_', 'encode_stage_', 'gate_', 'block_', 'up_', 'head_',
+           'dau_conv_parts', 'block_parts_', 'fuse_parts_', 'decode_parts_', 'forward_cpu', 'reuse_freed_memory',
+           'forward_kept', 'count_ops', 'measurements', 'resolve_precision', 'autocast_for', 'resolve_device']
 
 # %% ../nbs/01a_fast.ipynb #19a714fe
 def _down2_sq(a):
@@ -320,15 +320,22 @@ def autocast_for(precision:str, # a resolved precision (see `resolve_precision`)
     return torch.autocast(dev.type, dtype=dtype, enabled=dtype is not None)
 
 # %% ../nbs/01a_fast.ipynb #c2292445
-def resolve_device(device=None, # 'cpu', 'cuda', 'cuda:1', a torch.device, or None (CUDA when available)
+DEVICE_TYPES = ('cpu', 'cuda', 'mps') # the devices this package runs on ('mps': Apple silicon, where torch has it)
+
+def resolve_device(device=None, # 'cpu', 'cuda', 'cuda:1', 'mps', a torch.device, or None (CUDA when available)
                    local_rank:int=0, # this process's GPU under torchrun (LOCAL_RANK)
                    check:bool=True, # fail clearly when the device is not there
                   )->torch.device:
-    "The device to run on; 'cuda' without an index means this process's GPU, cuda:`local_rank`."
-    d = torch.device(device if device is not None else ('cuda' if torch.cuda.is_available() else 'cpu'))
+    "The device to run on; 'cuda' without an index means this process's GPU, cuda:`local_rank`; anything else is a clear error naming it."
+    try: d = torch.device(device if device is not None else ('cuda' if torch.cuda.is_available() else 'cpu'))
+    except (RuntimeError, TypeError, ValueError): d = None
+    if d is None or d.type not in DEVICE_TYPES:
+        raise ValueError(f"device {str(device)!r}: not a device this package runs on (cpu, cuda, cuda:N, mps)")
     if d.type == 'cuda' and d.index is None: d = torch.device('cuda', local_rank)
     if check and d.type == 'cuda':
         if not torch.cuda.is_available():
             raise ValueError(f"device {str(device)!r}: CUDA is not available here (torch {torch.__version__}{'' if torch.version.cuda else ', a CPU build'}); use cpu")
         if d.index >= torch.cuda.device_count(): raise ValueError(f"device {d}: only {torch.cuda.device_count()} GPU(s) are visible")
+    if check and d.type == 'mps' and not (getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()):
+        raise ValueError(f"device {str(device)!r}: Apple's MPS is not available here; use cpu")
     return d

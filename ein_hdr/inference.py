@@ -5,20 +5,21 @@
 # %% ../nbs/05_inference.ipynb #7934a05f
 from __future__ import annotations
 import time
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
 from .core import *
-from .model import masks_for, EIN, load_official_checkpoint, read_checkpoint, predict, exposure_masks, as_batch, CheckpointError, valid_size, paper_size
-from .fast import resolve_precision, autocast_for
+from .model import masks_for, EIN, load_official_checkpoint, read_checkpoint, predict, exposure_masks, as_batch, CheckpointError, valid_size, paper_size, Limit, ge, within, one_of, check_fields
+from .fast import resolve_precision, autocast_for, resolve_device, PRECISIONS
 from .data import list_sdr, image_size
 from .color import write_avif, write_png16, PNG_SOFTWARE
 
 # %% auto #0
-__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'FORMATS', 'ERRORS', 'load_model', 'trained_scenes', 'default_model_scenes',
-           'tile_starts', 'tile_size', 'feather', 'reconstruct', 'sdr_method', 'to_absolute', 'uhdr_gain',
-           'made_by_ein_hdr', 'output_names', 'sdr_inputs', 'run_shape', 'shape_policy', 'compile_model',
-           'output_formats', 'output_plan', 'reconstruct_folder']
+__all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'FORMATS', 'NITS', 'PREDICT_LIMITS', 'ERRORS', 'load_model', 'trained_scenes',
+           'default_model_scenes', 'tile_starts', 'tile_size', 'feather', 'reconstruct', 'sdr_method', 'to_absolute',
+           'uhdr_gain', 'made_by_ein_hdr', 'output_names', 'sdr_inputs', 'run_shape', 'shape_policy', 'compile_model',
+           'output_formats', 'output_plan', 'PredictConfig', 'reconstruct_folder']
 
 # %% ../nbs/05_inference.ipynb #7bf57d22
 WEIGHTS_DIR = Path(__file__).resolve().parent/'weights' if '__file__' in globals() else Path('../ein_hdr/weights').resolve()
@@ -49,6 +50,7 @@ def default_model_scenes()->list:
 # %% ../nbs/05_inference.ipynb #39614852
 def tile_starts(n:int, tile:int, overlap:int)->list:
     "Start offsets of tiles of length `tile` covering [0, n) with at least `overlap` overlap."
+    if not 0 <= overlap < tile: raise ValueError(f"overlap {overlap} must be smaller than the tile {tile} (and not negative)")
     if n <= tile: return [0]
     step = tile - overlap
     k = int(np.ceil((n - tile) / step))
@@ -158,24 +160,28 @@ def output_names(files)->dict:
     return {p: p.stem if n[p.stem.casefold()] == 1 else f'{p.stem}_{p.suffix[1:]}' for p in files}
 
 def sdr_inputs(src, # a folder of SDR images, or one SDR image
-               exts=None, # extensions to take from a folder (default png, jpg, jpeg, tif, tiff, bmp)
-               log=None, # called with a line for each file of the folder that is one of this package's outputs (skipped)
+               exts=None, # extensions to take from a folder (default: every SDR format read, `SDR_EXTS`)
+               log=None, # called with a line for each file of the folder that is skipped: an output of this package, or an image in a format not read (`not_read`)
               )->list:
-    "The SDR files to reconstruct: one image, or every image of a folder with an accepted extension (sorted), less the outputs of an earlier run."
-    src = Path(src)
+    "The SDR files to reconstruct: one image, or every image of a folder with an accepted extension (sorted), less the outputs of an earlier run; other images are named."
+    src, say = Path(src), log or (lambda *a: None)
     if src.is_file():
-        if not is_sdr_file(src): raise ImageIOError(f"{src}: not an SDR image (expected one of {', '.join(SDR_EXTS)})")
+        if not is_sdr_file(src): raise ImageIOError(f"{src}: not an SDR image: {not_read(src) or 'expected one of ' + ', '.join(SDR_EXTS)}")
         return [src]
     if not src.exists(): raise FileNotFoundError(f"{src}: no such folder or image")
-    files = sorted((p for p in src.iterdir() if p.is_file() and is_sdr_file(p) and not p.name.startswith('.')), key=lambda p: p.name)
+    every = sorted((p for p in src.iterdir() if p.is_file() and not p.name.startswith('.')), key=lambda p: p.name)
+    other = {p: why for p in every if not is_hdr_file(p) and (why := not_read(p))}          # .exr/.hdr: outputs of an earlier run, most likely
+    files = [p for p in every if is_sdr_file(p)]
     own = {p: f"{'a PQ PNG' if p.suffix.lower() == '.png' else 'an Ultra HDR file'} ein_hdr wrote" for p in files if made_by_ein_hdr(p)}
     rest = [p for p in files if p not in own]
     names = {p.stem.casefold() for p in rest} | {n.casefold() for n in output_names(rest).values()}   # what previews are named after
     own |= {p: f'the preview of {p.name[:-12]}' for p in rest if p.name.lower().endswith('_preview.png') and p.name[:-12].casefold() in names}
-    for p, why in own.items(): (log or (lambda *a: None))(f"skipping {p.name}: {why}, not an input")
+    for p, why in own.items(): say(f"skipping {p.name}: {why}, not an input")
+    for p, why in other.items(): say(f"skipping {p.name}: {why}")
     files = [p for p in files if p not in own]
     if exts: files = [p for p in files if p.suffix.lower() in {'.' + e.lower().lstrip('.') for e in exts}]
-    if not files: raise FileNotFoundError(f"{src}: no SDR images ({', '.join(exts) if exts else ', '.join(e[1:] for e in SDR_EXTS)})")
+    if not files: raise FileNotFoundError(f"{src}: no SDR images ({', '.join(exts) if exts else ', '.join(e[1:] for e in SDR_EXTS)})"
+                                          + (f"; not read: {'; '.join(f'{p.name} ({why})' for p, why in list(other.items())[:5])}" if other else ''))
     return files
 
 # %% ../nbs/05_inference.ipynb #b2d9e63a
@@ -246,7 +252,7 @@ def output_plan(files:list, # the inputs
 
 def _jpeg_bytes(path:Path)->bytes|None:
     "The file's bytes if it is a three-component JPEG (it can then be the Ultra HDR base as it is), else None."
-    if path.suffix.lower() not in ('.jpg', '.jpeg'): return None
+    if path is None or path.suffix.lower() not in ('.jpg', '.jpeg'): return None
     data = path.read_bytes()
     try: sof = next(data[a:b] for m, a, b in jpeg_segments(data) if m in (0xC0, 0xC1, 0xC2))
     except (ImageIOError, StopIteration): return None
@@ -265,6 +271,37 @@ def _write_outputs(outs, hdr, sdr, src, overwrite, protect, sdr_white, peak_nits
             else: write_avif(out, nits, bits=12 if f == 'avif12' else 10, overwrite=overwrite, protect=protect)
         else: write_hdr(out, ab, half=f == 'exr-half', overwrite=overwrite, protect=protect)
 
+# %% ../nbs/05_inference.ipynb #63faef4f
+NITS = Limit('in (0, 10000] cd/m²', lambda v: 0 < v <= 10_000) # a luminance an HDR display or file can have (PQ ends at 10 000 cd/m²)
+
+@dataclass
+class PredictConfig:
+    "How `ein_hdr predict` reconstructs, beside its folders and formats: every value checked (`PREDICT_LIMITS`) before a model is loaded."
+    tile:int|None=None # tile size in pixels (≥ 72; default: the full frame up to 4 MP as the network runs it, else 1024)
+    overlap:int=64 # tile overlap in pixels (≥ 0, at most half the tile)
+    sdr_white:float|None=None # absolute .exr/.hdr: SDR white at N cd/m²; Ultra HDR: the white its headroom counts from (default 203)
+    peak_nits:float|None=None # absolute output: the 99.9th luminance percentile at N cd/m²
+    display_peak:float|None=None # Ultra HDR: the display peak in cd/m² its headroom is made for, above SDR white (default: as much as the reconstruction needs, up to 10 000)
+    jpeg_quality:int|None=None # Ultra HDR: JPEG quality of a re-encoded base and of the gain map (1-100; default 95)
+    max_pixels:int|None=None # refuse images with more pixels than this, from their header before decoding (≥ 0; 0: no limit; default 120 000 000)
+    device:str|None=None # cpu, cuda, cuda:1, mps (default: cuda if available)
+    precision:str='auto' # auto: fp16 on CUDA, fp32 on the CPU (see README)
+    resize:str='native' # 'paper': long side 2048 and back, as the authors
+
+    def check(self)->PredictConfig:
+        "Refuse, naming the option, a value of the wrong type, out of its range, or at odds with another."
+        check_fields(self, PREDICT_LIMITS)
+        tile = self.tile or 1024                                     # what `reconstruct` tiles big images with
+        if self.overlap > tile // 2: raise ValueError(f"overlap: must be at most half the tile ({tile // 2} px for {tile} px tiles), got {self.overlap}")
+        if self.sdr_white is not None and self.peak_nits is not None: raise ValueError("sdr_white, peak_nits: give one of them (absolute output has one scale)")
+        white = self.sdr_white or SDR_WHITE_NITS
+        if self.display_peak is not None and self.display_peak <= white: raise ValueError(f"display_peak: must exceed SDR white ({white:g} cd/m²), got {self.display_peak:g}")
+        resolve_device(self.device)                                  # 'xla', '', 'cuda' without a GPU: refused here, naming it
+        return self
+
+PREDICT_LIMITS = dict(tile=ge(72), overlap=ge(0), sdr_white=NITS, peak_nits=NITS, display_peak=NITS, jpeg_quality=within(1, 100), max_pixels=ge(0),
+                      precision=one_of(*PRECISIONS), resize=one_of('native', 'paper'))
+
 # %% ../nbs/05_inference.ipynb #50fbe82c
 ERRORS = (ImageIOError, OSError, ValueError, RuntimeError)
 
@@ -273,7 +310,7 @@ def reconstruct_folder(src, # folder of SDR images, or one SDR image
                        model:EIN,
                        fmt='exr', # 'exr', 'exr-half', 'hdr', 'uhdr' (Ultra HDR JPEG), or several: 'exr,uhdr'
                        previews:bool=False, # also write {name}_preview.png (Reinhard)
-                       overwrite:bool=False, # replace existing outputs (previews too); inputs never
+                       overwrite:bool=False, # replace existing outputs (previews too; in a claimed folder only those the command wrote); inputs never
                        sdr_white:float|None=None, peak_nits:float|None=None, # absolute .exr/.hdr (see `to_absolute`); sdr_white also sets Ultra HDR's headroom
                        exts=None, # SDR extensions to take from a folder (the authors' --sdr_ext)
                        uhdr:dict|None=None, # Ultra HDR options: quality, display_peak (cd/m²)
@@ -287,6 +324,8 @@ def reconstruct_folder(src, # folder of SDR images, or one SDR image
     uhdr = dict(uhdr or {})
     if set(uhdr) - {'quality', 'display_peak'}: raise ValueError(f"unknown Ultra HDR options {sorted(set(uhdr) - {'quality', 'display_peak'})}")
     if peak_nits is not None and fmts == ['uhdr']: raise ValueError("peak_nits maps .exr/.hdr output to cd/m²; Ultra HDR is relative to SDR white (use sdr_white and display_peak)")
+    PredictConfig(tile=kw.get('tile'), overlap=kw.get('overlap', 64), sdr_white=sdr_white, peak_nits=peak_nits, display_peak=uhdr.get('display_peak'),
+                  jpeg_quality=uhdr.get('quality'), max_pixels=max_pixels).check()          # every value, before any work
     files = sdr_inputs(src, exts, log)
     keep = sdr_inputs(src) if exts and Path(src).is_dir() else files         # every photograph there, also those exts leaves out
     plan = output_plan(files, dst, fmts, previews, keep)                    # before any work: no output replaces an input, none is written twice
@@ -294,25 +333,30 @@ def reconstruct_folder(src, # folder of SDR images, or one SDR image
         if n != p.stem: log(f"{p.name}: another input has the name {p.stem}; writing {n}.*")
     dst = Path(dst); dst.mkdir(parents=True, exist_ok=True)
     res = dict(ok=[], skipped=[], failed={}, seconds=0., model_seconds=[]); t0 = time.time()
-    outs = {p: {f: o for f, o in plan[p].items() if overwrite or not o.exists()} for p in files}
+    outs = {p: {f: o for f, o in plan[p].items() if not o.exists() or (overwrite and owned(o) is not False)} for p in files}   # in a claimed folder: only its own
     res['skipped'] = [p.name for p in files if not outs[p]]
     todo = [p for p in files if outs[p]]
     for p in todo:
-        if kept := [o.name for o in plan[p].values() if o not in outs[p].values()]: log(f"{p.name}: keeping the existing {', '.join(kept)} (--overwrite to replace)")
+        kept = [o for o in plan[p].values() if o not in outs[p].values()]
+        if mine := [o.name for o in kept if owned(o) is not False]: log(f"{p.name}: keeping the existing {', '.join(mine)} (--overwrite to replace)")
+        if theirs := [o.name for o in kept if owned(o) is False]: log(f"{p.name}: keeping {', '.join(theirs)}: not written by this command, never replaced")
     def fail(p, e): res['failed'][p.name] = str(e); log(f"failed: {e}")
     def finish(job):
         p, fut = job
         try: fut.result(); res['ok'].append(p.name)
         except ERRORS as e: fail(p, e)
-    read = lambda p: read_sdr_uint8(p, max_pixels)
+    def read(p):
+        info = {}; return read_sdr_uint8(p, max_pixels, info), info     # as its owner sees it: upright, in sRGB (`read_notes`)
     with ThreadPoolExecutor(1, thread_name_prefix='ein-read') as reader, ThreadPoolExecutor(1, thread_name_prefix='ein-write') as writer:
         nxt, writes = (reader.submit(read, todo[0]) if todo else None), []
         for i, p in enumerate(tqdm(todo, desc='predict', disable=not progress)):
             cur, nxt = nxt, (reader.submit(read, todo[i + 1]) if i + 1 < len(todo) else None)   # decode the next one meanwhile
             try:
-                sdr = cur.result(); tm = time.time()
+                (sdr, info), tm = cur.result(), time.time()
+                if notes := read_notes(info): log(f"{p.name}: {'; '.join(notes)}")
+                base = p if not info.get('orientation') and 'converted' not in info.get('icc', '') else None   # the JPEG itself as Ultra HDR's base, if its pixels are what was read
                 hdr = reconstruct(model, sdr, buckets=buckets, **kw); res['model_seconds'].append(round(time.time() - tm, 4))
-                writes.append((p, writer.submit(_write_outputs, outs[p], hdr, sdr, p, overwrite, keep, sdr_white, peak_nits, uhdr,
+                writes.append((p, writer.submit(_write_outputs, outs[p], hdr, sdr, base, overwrite, keep, sdr_white, peak_nits, uhdr,
                                                           getattr(getattr(model, 'config', None), 'gamma', SDR_GAMMA))))
             except ERRORS as e: fail(p, e)
             while len(writes) > 1 or (writes and writes[0][1].done()): finish(writes.pop(0))   # at most one write in flight

@@ -4,24 +4,26 @@
 
 # %% ../nbs/06_evaluate.ipynb #32e2ef42
 from __future__ import annotations
-import math, warnings
+import math, re, warnings
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
 from .core import *
 from .losses import align_like_evaluation, quantile, batch_scores
-from .data import read_pairs, list_sdr, list_hdr
+from .data import read_pairs, list_sdr, list_hdr, _inside
+from .model import Limit, ge, check_fields
 from .inference import sdr_method
 
 # %% auto #0
 __all__ = ['PQ_CONST', 'CRF_LMIN', 'PQ_LMAX', 'XYZ_RANGE', 'RGB2XYZ', 'UV_SCALE', 'SIHDR_PEAK', 'PROTOCOLS', 'PROTOCOL_TEXT',
-           'BASELINES', 'LAYOUTS', 'REPORT_COLS', 'psnr', 'ssim_map', 'absolute_pair', 'hdr_metrics', 'tonemapped_psnr',
-           'crf_transfer', 'poly_terms', 'rgb_to_luv', 'luv_to_rgb', 'crf_correction', 'sihdr_pair', 'sihdr_metrics',
-           'protocol_list', 'linearized', 'akyuz2007', 'masia_gamma', 'masia2009', 'masia2017', 'landis2002',
-           'bilateral_filter', 'huo2014', 'sihdr_reference', 'benchmark_methods', 'problems_text', 'find_pairs',
-           'load_pairs', 'summarize', 'evaluate', 'cross_source_report', 'plot_scores', 'highlight_crops',
-           'write_report', 'cvvdp_score']
+           'BASELINES', 'LAYOUTS', 'EVAL_LIMITS', 'REPORT_COLS', 'psnr', 'ssim_map', 'absolute_pair', 'hdr_metrics',
+           'tonemapped_psnr', 'crf_transfer', 'poly_terms', 'rgb_to_luv', 'luv_to_rgb', 'crf_correction', 'sihdr_pair',
+           'sihdr_metrics', 'protocol_list', 'linearized', 'akyuz2007', 'masia_gamma', 'masia2009', 'masia2017',
+           'landis2002', 'bilateral_filter', 'huo2014', 'sihdr_reference', 'benchmark_methods', 'problems_text',
+           'find_pairs', 'load_pairs', 'summarize', 'EvalConfig', 'pred_folders', 'evaluate', 'cross_source_report',
+           'plot_scores', 'highlight_crops', 'write_report', 'cvvdp_score']
 
 # %% ../nbs/06_evaluate.ipynb #5ec1d2c7
 def psnr(a, b, peak:float, mask=None)->float:
@@ -365,6 +367,7 @@ def _match(sdrs:list, hdrs:list, sdr_dir, hdr_dir)->tuple:
 def _table_pairs(root:Path, sp:str, table:Path)->tuple:
     "The paper's layout: the rows of `table` whose two files exist, and a problem for each listed file that does not."
     df, sd, hd = read_pairs(table), root/f'{sp}_SDR', root/f'{sp}_HDR'
+    _inside(df, table, sp)                                   # as training refuses it: no entry leaves its split's folders
     out, missing = [], {}
     for h, s in zip(df.HDR, df.SDR):
         ps = (sd/s, hd/h); gone = [p for p in ps if not p.is_file()]
@@ -438,6 +441,7 @@ def _read_pair(sp, hp)->tuple:
     try: ref = read_hdr(hp)
     except (OSError, ValueError) as e: return None, None, _problem(hp, f'unreadable HDR ({_why(e, hp)}): pair left out')
     if sdr.shape != ref.shape: return None, None, _problem(sp, f'{_size(sdr)}, its HDR {hp} is {_size(ref)}: pair left out')
+    if not (luminance(ref) > 0).any(): return None, None, _problem(hp, 'the reference is black (every pixel 0): nothing to score against: pair left out')
     return sdr, ref, None
 
 def _prediction(m:str, fn, folder, sdr, sp, img_name:str, ref)->tuple:
@@ -452,6 +456,40 @@ def _prediction(m:str, fn, folder, sdr, sp, img_name:str, ref)->tuple:
     if pred.shape != ref.shape: return None, _problem(where, f'wrong size: {_size(pred)}, the reference of {img_name} is {_size(ref)}', m)
     if not np.isfinite(pred).all(): return None, _problem(where, f'output has {int((~np.isfinite(pred)).sum())} NaN/Inf values', m)
     return pred, None
+
+# %% ../nbs/06_evaluate.ipynb #18714a16
+_NAME = r'[A-Za-z0-9][A-Za-z0-9_.-]*' # a table's or an input folder's name: no path (nothing outside the pairs' folder is read)
+
+@dataclass
+class EvalConfig:
+    "How `evaluate` (`ein_hdr evaluate`) picks and scores pairs, beside its folders and methods: checked (`EVAL_LIMITS`) before any pair is read."
+    protocol:str='ein-hdr' # ein-hdr (ours), si-hdr (Hanji et al. 2022: CRF correction), or both
+    split:str|None=None # the paper's layout: the table to use (default: valid, then test, then train)
+    inputs:str='clip_95' # the SI-HDR layout: the inputs to use, clip_95 or clip_97
+    max_pairs:int|None=None # score at most this many pairs (≥ 1; default all)
+    def check(self)->EvalConfig: check_fields(self, EVAL_LIMITS); return self
+
+EVAL_LIMITS = dict(protocol=Limit('ein-hdr, si-hdr or both', lambda v: bool(protocol_list(v))), max_pairs=ge(1),
+                   split=Limit('a table name (letters, digits, _ . -)', lambda v: re.fullmatch(_NAME, v)), inputs=Limit('a folder name', lambda v: re.fullmatch(_NAME, v)))
+
+def pred_folders(specs)->dict:
+    "{name: folder} from NAME=DIR texts (`--pred`); a malformed one, or a name given twice, is refused."
+    out = {}
+    for s in specs or []:
+        name, eq, folder = str(s).partition('=')
+        if not eq or not name.strip() or not folder: raise ValueError(f"--pred expects NAME=DIR, got {s!r}")
+        if name.strip() in out: raise ValueError(f"--pred: {name.strip()!r} is given twice ({out[name.strip()]} and {folder}): each method needs its own name")
+        out[name.strip()] = folder
+    return out
+
+def _check_names(baselines:bool, extra:dict, model_name:str|None, published:dict, preds:dict):
+    "Every method's name once, and the baselines' names for the baselines only: a table row must say whose scores it holds."
+    seen = {m: 'a baseline' for m in (BASELINES if baselines else {})}
+    for names, what in ((extra or {}, 'a method'), ([model_name] if model_name else [], 'the model'), (published, 'a published reconstruction'), (preds or {}, 'a prediction folder')):
+        for n in names:
+            if n in BASELINES and not (what == 'a method' and extra[n] is BASELINES[n]) or n in seen:
+                raise ValueError(f"method name {n!r}: already {seen.get(n, 'a baseline')}'s; give {what} another name")
+            seen[n] = what
 
 # %% ../nbs/06_evaluate.ipynb #d74ee6e1
 def evaluate(pairs_root, # a folder in one of LAYOUTS
@@ -470,10 +508,13 @@ def evaluate(pairs_root, # a folder in one of LAYOUTS
     import pandas as pd
     from tqdm.auto import tqdm
     protocols = protocol_list(protocol)
+    EvalConfig(split=split, inputs=inputs, max_pairs=max_pairs).check()
     pairs, problems = find_pairs(pairs_root, split, inputs)
     methods = {**(BASELINES if baselines else {}), **(extra or {})}
     if model is not None: methods[model_name] = sdr_method(model)
-    folders = {**(benchmark_methods(pairs_root, inputs) if published else {}), **(preds or {})}
+    pub = benchmark_methods(pairs_root, inputs) if published else {}
+    _check_names(baselines, extra, model_name if model is not None else None, pub, preds)      # every row says whose scores it holds
+    folders = {**pub, **(preds or {})}
     for name, f in folders.items():
         if not Path(f).is_dir(): raise FileNotFoundError(f"{f}: prediction folder of {name!r} not found")
     todo = {**{m: (fn, None) for m, fn in methods.items()}, **{m: (None, Path(f)) for m, f in folders.items()}}

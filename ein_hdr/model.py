@@ -17,12 +17,12 @@ from .core import atomic_write, SDR_GAMMA, gamma_to_linear, Registry, RegistryEr
 from .fast import forward_batched, forward_cpu
 
 # %% auto #0
-__all__ = ['BLOCKS', 'PAPER_BLOCKS', 'ROUTE_BLOCKS', 'ABLATIONS', 'network_diagram', 'block', 'conv', 'lrelu', 'channel_pool',
-           'ChannelAttention', 'SpatialAttention', 'Attention', 'DAU', 'DenseLayer', 'RDB', 'EncoderStage', 'Gate',
-           'DecoderBlock', 'FeatureFusion', 'ConcatFusion', 'Up', 'Head', 'smoothstep', 'residual_output',
-           'sigmoid_head', 'residual_head', 'to_uint8', 'grey_uint8', 'gaussian_masks', 'masks_of_grey',
-           'exposure_masks', 'masks_for', 'Conv3Attention', 'EINConfig', 'Limit', 'ge', 'gt', 'within', 'one_of',
-           'check_fields', 'EIN', 'FastPathWarning', 'route_blocker', 'route_coverage', 'official_prefix_map',
+__all__ = ['BLOCKS', 'PAPER_BLOCKS', 'ROUTE_BLOCKS', 'MAX_CHECKPOINT_MB', 'MAX_NUM_C', 'ABLATIONS', 'network_diagram', 'block',
+           'conv', 'lrelu', 'channel_pool', 'ChannelAttention', 'SpatialAttention', 'Attention', 'DAU', 'DenseLayer',
+           'RDB', 'EncoderStage', 'Gate', 'DecoderBlock', 'FeatureFusion', 'ConcatFusion', 'Up', 'Head', 'smoothstep',
+           'residual_output', 'sigmoid_head', 'residual_head', 'to_uint8', 'grey_uint8', 'gaussian_masks',
+           'masks_of_grey', 'exposure_masks', 'masks_for', 'Conv3Attention', 'EINConfig', 'Limit', 'ge', 'gt', 'within',
+           'one_of', 'check_fields', 'EIN', 'FastPathWarning', 'route_blocker', 'route_coverage', 'official_prefix_map',
            'strip_prefix', 'to_official_state_dict', 'from_official_state_dict', 'CheckpointError', 'CheckpointWarning',
            'read_checkpoint', 'load_official_checkpoint', 'save_model', 'valid_size', 'pad_to_valid', 'paper_size',
            'resize', 'as_batch', 'predict', 'flops_per_mpix', 'ablation_table', 'param_table']
@@ -610,6 +610,9 @@ class CheckpointError(ValueError):
 class CheckpointWarning(UserWarning):
     "A checkpoint loaded, but something about it was assumed (e.g. the head of a bare state_dict)."
 
+MAX_CHECKPOINT_MB = 4096 # the largest checkpoint file read (a full training checkpoint at num_c 32 is about 160 MB)
+MAX_NUM_C = 256 # the widest model a checkpoint may describe (64 times the paper's parameters)
+
 def _legacy_globals()->list:
     "The only non-tensor types older ein_hdr checkpoints hold: numpy arrays and scalars (RNG states) and paths."
     import pathlib
@@ -631,12 +634,15 @@ def _read_safetensors(path:Path)->dict:
 
 # %% ../nbs/01_model.ipynb #5e32d2d8
 def read_checkpoint(path, # a .pt/.pth file (loaded with weights_only=True) or a .safetensors file
+                    max_mb:float|None=None, # refuse larger files (None: `MAX_CHECKPOINT_MB`; 0: no limit)
                    )->dict:
-    "Load a checkpoint without running any code in it; errors name the file (and the code it would have run)."
+    "Load a checkpoint without running any code in it, and no larger than `max_mb`; errors name the file (and the code it would have run)."
     import pickle
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: checkpoint not found")
     if path.is_dir(): raise CheckpointError(f"{path}: is a folder, not a checkpoint file")
+    lim, mb = MAX_CHECKPOINT_MB if max_mb is None else max_mb, path.stat().st_size / 2 ** 20
+    if lim and mb > lim: raise CheckpointError(f"{path}: {mb:,.0f} MB, over the {lim:,} MB a checkpoint may have; if you trust it, pass max_mb=0")
     try:
         if path.suffix.lower() == '.safetensors': return _read_safetensors(path)
         with torch.serialization.safe_globals(_legacy_globals()):
@@ -669,12 +675,29 @@ def _bare_config(name, num_c:int, head:str|None)->EINConfig:
                       "ein_hdr (train, save_model) carry their configuration", CheckpointWarning, stacklevel=3)
     return EINConfig(num_c=num_c, head=head or 'sigmoid')
 
+def _checked_config(name, make)->EINConfig:
+    "The configuration `make()` builds from a checkpoint, checked (types, ranges, at most `MAX_NUM_C` wide) before any model is built."
+    try:
+        cfg = make()
+        check_fields(cfg, {'num_c': Limit(f'a multiple of 8 in [8, {MAX_NUM_C}]', lambda v: 8 <= v <= MAX_NUM_C and v % 8 == 0)})
+    except (TypeError, ValueError) as e: raise CheckpointError(f"{name}: its configuration is not valid ({e})") from None
+    return cfg
+
+def _expected(name, sd:dict, shapes:dict):
+    "Refuse tensors that are not floating point, and keys or shapes other than those of the model to build (`shapes`), before it is built."
+    odd = [k for k, v in sd.items() if not v.is_floating_point()]
+    if odd: raise CheckpointError(f"{name}: {odd[0]} holds {str(sd[odd[0]].dtype).removeprefix('torch.')} values ({len(odd)} such tensors); EIN's weights are floating point")
+    if set(shapes) != set(sd): raise CheckpointError(f"{name}: {_keys_diff(shapes, sd)}")
+    bad = [k for k, s in shapes.items() if tuple(sd[k].shape) != tuple(s)]
+    if bad: raise CheckpointError(f"{name}: wrong shapes for {bad[:5]} (e.g. {tuple(sd[bad[0]].shape)} vs {tuple(shapes[bad[0]])}): "
+                                  "the weights do not match the configuration it states")
+
 # %% ../nbs/01_model.ipynb #5d9d5eb4
 def load_official_checkpoint(src, # path (.pt, .pth, .safetensors), or an already loaded state_dict / checkpoint dict
                              device='cpu', fast:bool=True,
                              head:str|None=None, # for a bare state_dict of our layout: 'sigmoid' or 'residual' (None: assume the paper's, with a warning)
                             )->EIN:
-    "Build an `EIN` from the authors' checkpoint (or ours), inferring its width; clear errors otherwise."
+    "Build an `EIN` from the authors' checkpoint (or ours), inferring its width; every tensor's type and shape checked against the configuration before the model takes memory."
     name = str(src) if isinstance(src, (str, Path)) else 'state_dict'
     ck = read_checkpoint(src) if isinstance(src, (str, Path)) else src
     if not isinstance(ck, dict): raise CheckpointError(f"{name}: expected a state_dict (a dict of tensors), got {type(ck).__name__}")
@@ -685,23 +708,29 @@ def load_official_checkpoint(src, # path (.pt, .pth, .safetensors), or an alread
     if not sd: raise CheckpointError(f"{name}: no tensors found; not an EIN checkpoint")
     if 'dconv_down1_w.1.weight' in sd:                              # the authors' layout: always the paper's network
         if head not in (None, 'sigmoid'): raise CheckpointError(f"{name}: the authors' layout is the paper's network (sigmoid head); head={head!r} does not apply")
-        num_c = sd['dconv_down1_w.1.weight'].shape[0]
-        depth = len({k.split('.')[1] for k in sd if k.startswith('resblock.')})
-        model = EIN(num_c=num_c, depth=depth, fast=fast)
-        expected = to_official_state_dict(model)
-        if set(expected) != set(sd): raise CheckpointError(f"{name}: does not match the authors' EIN layout (num_c={num_c}): {_keys_diff(expected, sd)}")
+        config = _checked_config(name, lambda: EINConfig(num_c=int(sd['dconv_down1_w.1.weight'].shape[0]), depth=len({k.split('.')[1] for k in sd if k.startswith('resblock.')})))
+        model = _meta_model(config, fast)
+        _expected(name, sd, {k: v.shape for k, v in to_official_state_dict(model).items()})
         sd = from_official_state_dict(sd)
     elif 'stages.0.conv1.weight' in sd:                             # our layout
         if cfg and head not in (None, cfg.get('head')): raise CheckpointError(f"{name}: the checkpoint says head={cfg.get('head')!r}, not {head!r}")
-        try: config = EINConfig(**cfg) if cfg else _bare_config(name, sd['stages.0.conv1.weight'].shape[0], head)
-        except (TypeError, ValueError) as e: raise CheckpointError(f"{name}: its configuration is not valid ({e})") from None
-        model = EIN(fast=fast, config=config)
-    else: raise CheckpointError(f"{name}: not an EIN checkpoint: {_keys_diff(to_official_state_dict(EIN(num_c=8)), sd)}")
-    bad_shapes = [k for k, v in model.state_dict().items() if k in sd and sd[k].shape != v.shape]
-    if bad_shapes: raise CheckpointError(f"{name}: wrong shapes for {bad_shapes[:5]} (e.g. {tuple(sd[bad_shapes[0]].shape)} vs {tuple(model.state_dict()[bad_shapes[0]].shape)})")
-    if set(sd) != set(model.state_dict()): raise CheckpointError(f"{name}: {_keys_diff(model.state_dict(), sd)}")
-    model.load_state_dict(sd)
+        config = _checked_config(name, lambda: EINConfig(**cfg) if cfg else _bare_config(name, int(sd['stages.0.conv1.weight'].shape[0]), head))
+        model = _meta_model(config, fast)
+        _expected(name, sd, {k: v.shape for k, v in model.state_dict().items()})
+    else: raise CheckpointError(f"{name}: not an EIN checkpoint: {_keys_diff(to_official_state_dict(_meta_model(EINConfig(num_c=8), fast)), sd)}")
+    model = model.to_empty(device='cpu')                            # memory now, for the weights checked above,
+    model.load_state_dict(sd)                                       # which fill every tensor (strict: nothing of the empty model is left)
     return model.to(device).eval()
+
+class _Uninitialised(EIN):
+    "EIN whose weights are left as they are made (on the meta device: nothing); the checkpoint's weights replace them all."
+    def reset_parameters(self, init:str='kaiming'): pass
+
+def _meta_model(config:EINConfig, fast:bool=True)->EIN:
+    "The model `config` describes, on the meta device: every tensor's shape, and no memory (nor time spent initialising it)."
+    with torch.device('meta'): m = _Uninitialised(fast=fast, config=config)
+    m.__class__ = EIN
+    return m
 
 # %% ../nbs/01_model.ipynb #c87beec9
 def save_model(model:EIN, # the network; its configuration is stored with it

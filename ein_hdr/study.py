@@ -4,7 +4,7 @@
 
 # %% ../nbs/08e_study.ipynb #99d4bff7
 from __future__ import annotations
-import dataclasses, hashlib, json, math, os, re, shutil, socket, time, tomllib
+import contextlib, dataclasses, hashlib, json, math, os, re, shutil, socket, sys, time, tomllib
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from .core import *
 from .model import EIN, EINConfig, residual_output, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model, PAPER_BLOCKS
-from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES
+from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES, MAX_SEED
 from .losses import batch_scores, PAPER_LOSS
 from .train import Trainer, TrainConfig, LEGACY_LOSS_KEYS, legacy_code, code_record, code_changes, session_parts, restore_parts, session_patches
 from .inference import sdr_method
@@ -26,7 +26,7 @@ from .study_runs import _run_local, _run_submitit, _shipped_parts
 from .study_config import _write_json
 
 # %% auto #0
-__all__ = ['run_study', 'refit_study']
+__all__ = ['run_study', 'StudyIncomplete', 'refit_study', 'refit_file', 'refit_weights']
 
 # %% ../nbs/08e_study.ipynb #d49d7c20
 def _run_folds(cfg:StudyConfig, folds:dict, out:Path, log, **kw)->Path:
@@ -39,7 +39,7 @@ def _run_folds(cfg:StudyConfig, folds:dict, out:Path, log, **kw)->Path:
     _write_json(out/'study.json', study_record(cfg, out))
     rep = write_study_report(cfg, out, log)
     log(f"report of {len(folds)} folds: {rep}")
-    if failed: raise RuntimeError('; '.join(failed))
+    if failed: raise StudyIncomplete('; '.join(failed))
     return rep
 
 # %% ../nbs/08e_study.ipynb #04be812f
@@ -56,7 +56,13 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
     cfg = cfg if isinstance(cfg, StudyConfig) else read_study(cfg)
     if executor not in ('local', 'slurm', 'submitit-local'): raise ValueError(f"executor must be local, slurm or submitit-local, got {executor!r}")
     if jobs < 1: raise ValueError(f"jobs must be at least 1, got {jobs}")
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    with claim_outputs(out, 'study', adopt=is_study): return _run_study(cfg, Path(out), jobs, devices, executor, slurm, report_only, keep_stale, log)
+
+class StudyIncomplete(RuntimeError):
+    "Some runs of a study failed, or another process is training them: the report has the others; the message names them."
+
+def _run_study(cfg:StudyConfig, out:Path, jobs, devices, executor, slurm, report_only, keep_stale, log)->Path:
+    "`run_study`'s work, in the folder it claimed."
     if folds := fold_configs(cfg): return _run_folds(cfg, folds, out, log, jobs=jobs, devices=devices, executor=executor, slurm=slurm,
                                                      report_only=report_only, keep_stale=keep_stale)
     if code := study_code(cfg): log("this study runs code of its own (a study file that names code runs it):\n  " + '\n  '.join(describe_user_code(code)))
@@ -85,8 +91,8 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
     why = []                                                  # never a report that silently lacks runs
     if failed: why.append(f"{len(failed)} run(s) failed (the report has the others): " + '; '.join(f'{v}, seed {s}: {e}' for (v, s), e in failed.items()))
     if left: why.append(f"{len(left)} run(s) are not in the report, being trained by another process (" + ', '.join(
-        f'{v}, seed {s}' + (f' by {h}' if h else ' (its process has ended)') for (v, s), h in left.items()) + "): run the study again when they are done")
-    if why: raise RuntimeError('; '.join(why))
+        f'{v}, seed {s}' + (f' by {h}' if h else ' (its process has ended)') + f' in {run_dir(out, v, s)}' for (v, s), h in left.items()) + "): run the study again when they are done")
+    if why: raise StudyIncomplete(f"{out}: " + '; '.join(why))
     return rep
 
 # %% ../nbs/08e_study.ipynb #b4a35783
@@ -98,6 +104,24 @@ def refit_study(cfg, # the choosing study (a StudyConfig or its TOML file), alre
     cfg = read_study(cfg) if isinstance(cfg, (str, Path)) else cfg
     if 'folds' in cfg.split: raise StudyConfigError(f"{cfg.source}: split.folds: every scene is a test scene in some fold, so no test scene is left for the refit; "
                                                     "refit from a study that holds out its test scenes (split.test_sources)")
+    if Path(final).resolve() == Path(cfg.source).resolve(): raise StudyConfigError(f"{final}: is the study file itself; --final names the refit's own study file")
+    with claim_outputs(final, 'refit', ours=refit_file, overwrite=True), (claim_outputs(export, 'refit', ours=refit_weights, overwrite=overwrite) if export else contextlib.nullcontext()):
+        return _refit_study(cfg, out, final, export, robust, jobs, overwrite, log)
+
+def refit_file(path)->bool:
+    "Whether a study file is one `write_refit_study` wrote (its first line says so): the only kind `refit` replaces."
+    with open(path, encoding='utf-8', errors='replace') as f: return f.readline().startswith('# Written by ein_hdr.study.write_refit_study')
+
+def refit_weights(path)->bool:
+    "Whether a .safetensors file holds weights `refit_study` exported (its metadata names the refit study): the only kind `refit --export` replaces."
+    from safetensors import safe_open
+    try:
+        with safe_open(str(path), framework='pt') as f: meta = f.metadata() or {}
+        return 'final' in json.loads(meta.get('study', '{}'))
+    except Exception: return False
+
+def _refit_study(cfg:StudyConfig, out, final, export, robust, jobs, overwrite, log)->dict:
+    "`refit_study`'s work, its files claimed."
     res = pd.read_csv(Path(out)/'results.csv')
     choice = choose_variant(res, list(cfg.variants), 'valid', robust)
     v = choice['variant']

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08d_study_choose.ipynb #85fb289e
 from __future__ import annotations
-import dataclasses, hashlib, json, math, os, re, shutil, socket, time, tomllib
+import contextlib, dataclasses, hashlib, json, math, os, re, shutil, socket, sys, time, tomllib
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from .core import *
 from .model import EIN, EINConfig, residual_output, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model, PAPER_BLOCKS
-from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES
+from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES, MAX_SEED
 from .losses import batch_scores, PAPER_LOSS
 from .train import Trainer, TrainConfig, LEGACY_LOSS_KEYS, legacy_code, code_record, code_changes, session_parts, restore_parts, session_patches
 from .inference import sdr_method

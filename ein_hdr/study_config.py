@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_study_config.ipynb #27a4dbd2
 from __future__ import annotations
-import dataclasses, hashlib, json, math, os, re, shutil, socket, time, tomllib
+import contextlib, dataclasses, hashlib, json, math, os, re, shutil, socket, sys, time, tomllib
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from .core import *
 from .model import EIN, EINConfig, residual_output, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model, PAPER_BLOCKS
-from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES
+from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES, MAX_SEED
 from .losses import batch_scores, PAPER_LOSS
 from .train import Trainer, TrainConfig, LEGACY_LOSS_KEYS, legacy_code, code_record, code_changes, session_parts, restore_parts, session_patches
 from .inference import sdr_method
@@ -20,9 +20,9 @@ from .metrics import PROTOCOLS, PROTOCOL_TEXT, BASELINES, protocol_list, load_pa
 from .stats import *
 
 # %% auto #0
-__all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'SPLIT_KEYS', 'SUMMARY_METRICS', 'PRIMARY_KEYS',
-           'scene_stats', 'split_scenes', 'StudyConfigError', 'StudyConfig', 'study_from_dict', 'read_study',
-           'study_code', 'split_count', 'primary_of', 'scene_sources', 'fold_configs']
+__all__ = ['STUDY_BASELINES', 'STUDY_RUN_FIELDS', 'STUDY_BASE', 'DATASET', 'MAX_STUDY_BYTES', 'MAX_STUDY_DEPTH', 'SPLIT_KEYS',
+           'SUMMARY_METRICS', 'PRIMARY_KEYS', 'scene_stats', 'split_scenes', 'StudyConfigError', 'StudyConfig',
+           'study_from_dict', 'read_study', 'study_code', 'split_count', 'primary_of', 'scene_sources', 'fold_configs']
 
 # %% ../nbs/08_study_config.ipynb #f60ac635
 def scene_stats(path)->dict:
@@ -230,6 +230,16 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     return cfg
 
 # %% ../nbs/08_study_config.ipynb #e5381b97
+MAX_STUDY_BYTES, MAX_STUDY_DEPTH = 1 << 20, 8 # a study file is at most 1 MiB, its tables and lists nested at most 8 deep
+
+def _depth(v)->int:
+    "How deeply tables and lists nest in `v` (0: a plain value), counted without recursion."
+    best, todo = 0, [(v, 0)]
+    while todo:
+        x, k = todo.pop(); best = max(best, k)
+        if isinstance(x, (dict, list)): todo += [(y, k + 1) for y in (x.values() if isinstance(x, dict) else x)]
+    return best
+
 def _code_paths(d:dict, folder:Path)->dict:
     "The study's `code` (and older `loss_modules`) files as absolute paths, read relative to the study file's folder."
     fix = lambda tbl: {k: [str((folder/p).resolve()) if isinstance(p, str) and p.endswith('.py') else p for p in v]
@@ -240,11 +250,15 @@ def _code_paths(d:dict, folder:Path)->dict:
     return d
 
 def read_study(path)->StudyConfig:
-    "Read and check a study's TOML file (the standard library's tomllib); files of code it names are read relative to it, and imported (they are code)."
+    "Read and check a study's TOML file (the standard library's tomllib), no larger than `MAX_STUDY_BYTES` and nested no deeper than `MAX_STUDY_DEPTH`; files of code it names are read relative to it, and imported (they are code)."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: study configuration not found")
+    if (n := path.stat().st_size) > MAX_STUDY_BYTES: raise StudyConfigError(f"{path}: {n:,} bytes; a study file has at most {MAX_STUDY_BYTES:,} (is it the right file?)")
     try: d = tomllib.loads(path.read_text(encoding='utf-8'))
     except tomllib.TOMLDecodeError as e: raise StudyConfigError(f"{path}: not valid TOML ({e})") from None
+    except RecursionError: raise StudyConfigError(f"{path}: nested too deeply to read (a study nests tables and lists at most {MAX_STUDY_DEPTH} deep)") from None
+    except UnicodeDecodeError as e: raise StudyConfigError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    if (k := _depth(d)) > MAX_STUDY_DEPTH: raise StudyConfigError(f"{path}: values nested {k} deep; a study nests tables and lists at most {MAX_STUDY_DEPTH} deep")
     cfg = study_from_dict(_code_paths(d, path.parent), str(path))
     cfg.data = [str((path.parent/p).resolve()) if not Path(p).is_absolute() else p for p in cfg.data]   # relative to the file
     cfg.models = {n: str((path.parent/p).resolve()) if not Path(p).is_absolute() else p for n, p in cfg.models.items()}
@@ -270,7 +284,7 @@ def _check_top(d:dict, src:str)->None:
     if 'checkpoint' in d and not isinstance(d['checkpoint'], str): raise StudyConfigError(f"{src}: checkpoint = {d['checkpoint']!r}: expected 'best' or 'last'")
     if not d.get('evaluate', ['test']): raise StudyConfigError(f"{src}: evaluate: expected at least one split (test, valid)")
     for s in d['seeds']:
-        if s < 0: raise StudyConfigError(f"{src}: seeds: {s}: a seed is a non-negative integer")
+        if not _int(s) or s > MAX_SEED: raise StudyConfigError(f"{src}: seeds: {s!r}: a seed is an integer in [0, {MAX_SEED}]")
 
 def _table(cfg:StudyConfig, n:str, k:str)->str:
     "The TOML table a training option of variant `n` comes from: the variant's, or [base]."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08a_study_runs.ipynb #aaa60176
 from __future__ import annotations
-import dataclasses, hashlib, json, math, os, re, shutil, socket, time, tomllib
+import contextlib, dataclasses, hashlib, json, math, os, re, shutil, socket, sys, time, tomllib
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from .core import *
 from .model import EIN, EINConfig, residual_output, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model, PAPER_BLOCKS
-from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES
+from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES, MAX_SEED
 from .losses import batch_scores, PAPER_LOSS
 from .train import Trainer, TrainConfig, LEGACY_LOSS_KEYS, legacy_code, code_record, code_changes, session_parts, restore_parts, session_patches
 from .inference import sdr_method
@@ -25,7 +25,7 @@ from .study_config import _slug, _write_json
 __all__ = ['GAINS', 'LockHeld', 'proc_start', 'RunLock', 'study_scenes', 'build_study_data', 'variant_data', 'fold_dir',
            'run_dir', 'run_state', 'check_run_config', 'train_run', 'run_code_changes', 'stale_runs', 'set_aside',
            'constant_gain', 'study_pairs', 'image_cameras', 'score_method', 'baseline_method', 'score_run',
-           'score_baseline', 'check_models', 'score_model', 'study_job', 'study_record']
+           'score_baseline', 'check_models', 'score_model', 'is_study', 'study_job', 'study_record']
 
 # %% ../nbs/08a_study_runs.ipynb #4e8e779e
 class LockHeld(RuntimeError):
@@ -73,7 +73,7 @@ class RunLock:
         except OSError: pass
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        t0, told, stale = time.monotonic(), False, 0
+        t0, told, stale = time.monotonic(), 0, 0
         while True:
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -84,12 +84,15 @@ class RunLock:
             except OSError: continue                             # released meanwhile: try again
             h = self.holder()
             if h is None:
-                if (stale := stale + 1) > 20: raise RuntimeError(f"{self.path}: a stale lock file that cannot be removed; delete it")
+                if (stale := stale + 1) > 20: raise LockHeld(f"{self.path}: a stale lock file that cannot be removed; delete it")
                 self._drop(seen); continue
             waited = time.monotonic() - t0
             if waited >= self.wait:
                 raise LockHeld(f"{self.path.parent}: {self.what} by {h}" + (f" (waited {waited / 60:.1f} min; if that process is gone, delete {self.path})" if self.wait else ''))
-            if not told: self.log(f"{self.path.parent}: {self.what} by {h}: waiting for it (at most {self.wait / 60:.1f} min)"); told = True
+            if waited >= 300 * told:                             # at once, then every 5 minutes; on stderr, even when the log is silent (--quiet)
+                dur = lambda s: f'{s / 60:.1f} min' if s >= 60 else f'{s:.0f} s'
+                print(f"{self.path.parent}: {self.what} by {h}: waiting for it " + (f"({dur(waited)} so far, at most {dur(self.wait)})" if told else
+                      f"(at most {dur(self.wait)}; if that process is gone, delete {self.path})"), file=sys.stderr, flush=True); told += 1
             time.sleep(min(1., self.wait - waited))
     def __exit__(self, *a):
         try:
@@ -157,7 +160,7 @@ def build_study_data(cfg:StudyConfig, out, log=print,
         if not made:
             _write_json(todo/'data.json', key)
             if d.exists(): d.rmdir()                             # empty
-            os.rename(todo, d)
+            os.rename(todo, d); record_output(d)                    # all of it the study's
     return d
 
 # %% ../nbs/08a_study_runs.ipynb #295caed3
@@ -179,7 +182,7 @@ def variant_data(cfg:StudyConfig, out, variant:str, log=print, wait:float=3600)-
         for x in ('valid_SDR', 'valid_HDR', 'valid.xls', 'valid_camera.csv'):
             if (out/'data'/x).exists(): (part/x).symlink_to(Path('..')/'..'/x)
         _write_json(part/'camera.json', cam)
-        os.rename(part, d)
+        os.rename(part, d); record_output(d)
     return d
 
 # %% ../nbs/08a_study_runs.ipynb #ae1cb18c
@@ -394,6 +397,10 @@ def score_model(cfg:StudyConfig, out, name:str)->pd.DataFrame:
     return df.assign(variant=name, seed=np.nan)
 
 # %% ../nbs/08a_study_runs.ipynb #68421a9e
+def is_study(folder)->bool:
+    "Whether a folder is a study's (made before folders were marked): it has the study's record or its data's."
+    return (Path(folder)/'study.json').is_file() or (Path(folder)/'data'/'data.json').is_file()
+
 def study_job(cfg, # a StudyConfig, or its `asdict` (what travels to another process)
               out, variant:str, seed:int, device:str|None=None, threads:int|None=None,
               parts:bytes|None=None)->dict: # `session_parts` of the process that started the study, pickled (cloudpickle)
@@ -402,8 +409,9 @@ def study_job(cfg, # a StudyConfig, or its `asdict` (what travels to another pro
     cfg = cfg if isinstance(cfg, StudyConfig) else StudyConfig(**cfg)
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
     if threads: torch.set_num_threads(threads)
-    facts = train_run(cfg, out, variant, seed, device=device)
-    score_run(cfg, out, variant, seed)
+    with claim_outputs(out, 'study', adopt=is_study):                   # in its own process too: only the study's files are replaced
+        facts = train_run(cfg, out, variant, seed, device=device)
+        score_run(cfg, out, variant, seed)
     return facts
 
 _SLOT = {}
@@ -472,7 +480,6 @@ def study_record(cfg:StudyConfig, out)->dict:
         if 'code' in t: t['code'] = [_rel(p, out) for p in t['code']]
     if Path(cfg.source).is_file(): r['source'] = _rel(cfg.source, out)
     return r
-
 
 # %% ../nbs/08a_study_runs.ipynb #80d2e0cd
 def _shipped_parts(cfg:StudyConfig, elsewhere:bool)->bytes|None:

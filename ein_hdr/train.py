@@ -25,8 +25,9 @@ __all__ = ['TRAIN_LIMITS', 'CALLBACKS', 'RUN_CALLBACKS', 'EVENTS', 'TRAIN_MODULE
            'Callback', 'callback', 'run_callback', 'default_callbacks', 'restore_scaler', 'make_optimizer',
            'step_unless', 'make_scheduler', 'Trainer', 'code_record', 'code_changes', 'registries', 'session_parts',
            'restore_parts', 'session_patches', 'ScheduleCB', 'DeviceCB', 'TimerCB', 'CSVLogCB', 'ProgressCB',
-           'ValidationCB', 'selection_score', 'CheckpointCB', 'SaturationCB', 'PreviewCB', 'plot_log', 'LRFinderCB',
-           'GradNormCB', 'PrecisionCB', 'DistributedCB', 'CompileCB', 'legacy_code', 'legacy_loss']
+           'ValidationCB', 'selection_score', 'CheckpointCB', 'SaturationCB', 'PreviewCB', 'run_files', 'check_new_run',
+           'claim_run', 'plot_log', 'LRFinderCB', 'GradNormCB', 'PrecisionCB', 'DistributedCB', 'CompileCB',
+           'legacy_code', 'legacy_loss']
 
 # %% ../nbs/04_train.ipynb #90b40acd
 @dataclass
@@ -58,7 +59,7 @@ class TrainConfig:
     hdr_ext:tuple|None=None # accepted HDR file extensions (default .hdr, .exr)
     sdr_ext:tuple|None=None # accepted SDR file extensions (default png, jpg, jpeg, tif, tiff, bmp)
     num_workers:int=0 # data loader worker processes (≥ 0)
-    seed:int=2021 # seed of every random choice of the run (≥ 0)
+    seed:int=2021 # seed of every random choice of the run (in [0, 2³² − 1])
     num_c:int=32 # base width C (a multiple of 8, ≥ 8)
     model:dict=field(default_factory=dict) # further EINConfig switches and parts, e.g. {'head': 'residual'}, {'attention': 'conv3'}
     fast:bool=True # let the model run its faster routes where they compute the same function (False: always the paper's forward)
@@ -110,7 +111,7 @@ TRAIN_LIMITS = dict(
     schedule=one_of('paper', 'cosine', 'constant'), t0=ge(1), eta_min=ge(0),
     crop_size=Limit('a multiple of 8, ≥ 72', lambda v: v >= 72 and v % 8 == 0),
     mode=one_of('paper', 'crop'), scale=Limit('two values, 0 < low ≤ high ≤ 1', lambda v: len(v) == 2 and 0 < v[0] <= v[1] <= 1),
-    target=one_of('minmax', 'exposure'), masks=one_of('crop', 'image'), num_workers=ge(0), seed=ge(0),
+    target=one_of('minmax', 'exposure'), masks=one_of('crop', 'image'), num_workers=ge(0), seed=Limit('in [0, 2³² − 1]', lambda v: 0 <= v < 2 ** 32),
     num_c=Limit('a multiple of 8, ≥ 8', lambda v: v >= 8 and v % 8 == 0), init_type=one_of('kaiming', 'normal'),
     valid_freq=ge(0), valid_max=ge(1), valid_cache_mb=ge(0), select=one_of('pu21', 'highlights', 'both'),
     checkpoints_freq=ge(0), loss_freq=ge(0), check_img=ge(0),
@@ -550,10 +551,13 @@ def write(self:CSVLogCB, t, row:dict):
     if new: self.keys = LOG_HEAD + list(t.crit.w) + [k for k in row if k not in LOG_HEAD + LOG_TAIL and k not in t.crit.w] + LOG_TAIL
     extra = [k for k in row if k not in self.keys]
     if extra: self.widen(extra)                         # never drop a value silently
-    with open(self.path, 'a', newline='') as f:
-        w = csv.DictWriter(f, fieldnames=self.keys)
-        if new: w.writeheader()
-        w.writerow(row)
+    try:
+        with open(self.path, 'a', newline='') as f:
+            w = csv.DictWriter(f, fieldnames=self.keys)
+            if new: w.writeheader()
+            w.writerow(row)
+    except OSError as e: raise OSError(e.errno, f"cannot write it ({e.strerror or e})", str(self.path)) from None   # a full disk, named
+    if new: from ein_hdr.core import record_output; record_output(self.path)     # the run's own file, where a command claimed the folder
 
 @patch
 def widen(self:CSVLogCB, extra:list):
@@ -734,6 +738,31 @@ class PreviewCB(Callback):
     order = 50
     def after_step(self, t):
         if t.main and t.global_step % t.cfg.check_img == 0: t.save_preview(t.batch['ldr'][0], t.pred[0], t.batch['target'][0])
+
+# %% ../nbs/04_train.ipynb #dab2635e
+def run_files(cfg:TrainConfig)->list:
+    "The files of a run already in `cfg`'s folders: its log.csv and checkpoints."
+    ck, lg, _ = cfg.dirs()
+    return [p for p in [lg/'log.csv'] if p.exists()] + (sorted(ck.glob('*.pt')) if ck.is_dir() else [])
+
+def check_new_run(cfg:TrainConfig):
+    "Refuse to start a run in folders that hold another run's log or checkpoints, unless it continues that run (`resume`): they would be replaced, and two runs mixed in one log.csv."
+    if cfg.resume or not (held := run_files(cfg)): return
+    raise FileExistsError(f"{cfg.out_dir}: holds a run already ({', '.join(str(p.relative_to(cfg.out_dir)) if p.is_relative_to(cfg.out_dir) else str(p) for p in held[:3])}): "
+                          f"continue it with --resume {cfg.dirs()[0]/'last.pt'}, or train into a new --out_dir")
+
+@contextlib.contextmanager
+def claim_run(cfg:TrainConfig):
+    "What `ein_hdr train` writes, claimed before any work (`claim_outputs`): its folders, new or made by `train`, and no other run there unless it continues it."
+    from ein_hdr.core import claim_outputs
+    if dist_info()[0]: yield; return                     # rank 0 writes; the others only read
+    check_new_run(cfg)
+    out = Path(os.path.abspath(cfg.out_dir))
+    ours = lambda p: bool(cfg.resume) and Path(os.path.abspath(cfg.resume)).is_relative_to(p)   # a run made before marks, continued where it is
+    with contextlib.ExitStack() as st:
+        for d in [out] + [Path(os.path.abspath(d)) for d in cfg.dirs() if not Path(os.path.abspath(d)).is_relative_to(out)]:
+            st.enter_context(claim_outputs(d, 'train', adopt=ours))
+        yield
 
 # %% ../nbs/04_train.ipynb #602d1a27
 TIME_PARTS = (('data_s', 'waiting for data'), ('step_s', 'training steps'), ('valid_s', 'validation'), ('ckpt_s', 'checkpoints'))

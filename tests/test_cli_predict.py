@@ -34,21 +34,24 @@ def test_predict_cli_mixed_folder(tmp_path):
     assert read_hdr(tmp_path / 'rgbe' / 'b.hdr').shape == (80, 133, 3)
 
 def test_predict_cli_no_result_lost_or_clobbered(tmp_path):
-    "Inputs that share a name, a preview predict did not write, an output that would replace an input (issue 27)."
-    from ein_hdr.core import write_sdr
+    "Inputs that share a name; a folder holding files predict did not write is refused; --overwrite replaces only predict's own outputs; (issues 27, 36; an output that would replace an input: nbs/05_inference)."
+    from ein_hdr.core import write_sdr, OWNERS
     from ein_hdr.model import EIN
     img = np.random.default_rng(1).random((24, 40, 3))
     src = tmp_path / 'in'; src.mkdir(); write_sdr(src / 'a.jpg', img); write_sdr(src / 'a.png', img[::-1])
     torch.manual_seed(0); ck = tmp_path / 'tiny.pt'; m = EIN(num_c=8, head='residual')
     torch.save({'config': vars(m.config), 'model': m.state_dict()}, ck)
     run = lambda *a: subprocess.run([sys.executable, '-m', 'ein_hdr', 'predict', '--checkpoint', str(ck), '--quiet', *a], capture_output=True, text=True)
-    out = tmp_path / 'out'; write_sdr(out / 'a_png_preview.png', np.zeros((2, 2, 3)))      # someone else's file
-    theirs = (out / 'a_png_preview.png').read_bytes()
-    r = run('--test_SDR_path', str(src), '--out_HDR_path', str(out), '--previews')
-    assert r.returncode == 0, (r.stdout, r.stderr)
-    assert sorted(p.name for p in out.iterdir()) == ['a_jpg.exr', 'a_jpg_preview.png', 'a_png.exr', 'a_png_preview.png']
-    assert (out / 'a_png_preview.png').read_bytes() == theirs                                # kept without --overwrite
-    one = tmp_path / 'one'; one.mkdir(); write_sdr(one / 'b.jpg', img)
-    r = run('--test_SDR_path', str(one), '--out_HDR_path', str(one), '--format', 'uhdr', '--overwrite')
-    assert r.returncode == 2 and 'would replace the input b.jpg' in r.stderr and 'Traceback' not in r.stderr, r.stderr
-    assert sorted(p.name for p in one.iterdir()) == ['b.jpg']
+    theirs = tmp_path / 'theirs'; write_sdr(theirs / 'a_png_preview.png', np.zeros((2, 2, 3)))     # someone else's folder
+    before = (theirs / 'a_png_preview.png').read_bytes()
+    r = run('--test_SDR_path', str(src), '--out_HDR_path', str(theirs), '--previews', '--overwrite')
+    assert r.returncode == 2 and 'holds files that `ein_hdr predict` did not write (a_png_preview.png)' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert sorted(p.name for p in theirs.iterdir()) == ['a_png_preview.png'] and (theirs / 'a_png_preview.png').read_bytes() == before
+    out = tmp_path / 'out'
+    assert run('--test_SDR_path', str(src), '--out_HDR_path', str(out), '--previews').returncode == 0
+    assert sorted(p.name for p in out.iterdir()) == [OWNERS, 'a_jpg.exr', 'a_jpg_preview.png', 'a_png.exr', 'a_png_preview.png']
+    (out / 'a_jpg.hdr').write_text('a note that merely has an output\'s name'); ino = (out / 'a_png.exr').stat().st_ino
+    r = run('--test_SDR_path', str(src), '--out_HDR_path', str(out), '--format', 'exr,hdr', '--overwrite')
+    assert r.returncode == 0, r.stderr
+    assert (out / 'a_jpg.hdr').read_text() == "a note that merely has an output's name" and (out / 'a_png.hdr').exists()   # kept; the other written
+    assert (out / 'a_png.exr').stat().st_ino != ino                                          # predict's own output, replaced
