@@ -32,132 +32,8 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['COMMANDS', 'CARD_TEST', 'DATASET_OPTIONS', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'PREDICT_OPTIONS',
-           'EVAL_OPTIONS', 'authors_argv', 'md_section', 'run_demo', 'add_config_args', 'config_from_args',
-           'build_parser', 'main']
-
-# %% ../nbs/09_cli.ipynb #3b19552a
-CARD_TEST = 'Cross-source test: sources and cameras it never saw' # the model card's section that the demo report quotes
-
-def md_section(text:str, # a markdown document
-               title:str, # the heading's text, without the #s
-              )->str:
-    "The body of the first section of `text` headed `title` (any level), up to the next heading of that level or above; '' if none."
-    lines = text.splitlines(); head = re.compile(r'^(#+)\s+(.*?)\s*$')
-    for i, l in enumerate(lines):
-        m = head.match(l)
-        if m and m.group(2) == title:
-            n = len(m.group(1)); body = []
-            for l2 in lines[i + 1:]:
-                m2 = head.match(l2)
-                if m2 and len(m2.group(1)) <= n: break
-                body.append(l2)
-            return '\n'.join(body).strip()
-    return ''
-
-
-# %% ../nbs/09_cli.ipynb #d5bd72fb
-def _cross_source_demo(model, hdr_dir, out, log)->str:
-    "The report's first section: `model` on every scene of `hdr_dir` (a source it never trained on) through `TEST_CAMERAS`, against the linearised SDR."
-    import pandas as pd
-    from ein_hdr.data import make_dataset, TEST_CAMERAS
-    from ein_hdr.metrics import evaluate, linearized, cross_source_report
-    from ein_hdr.inference import default_model_scenes
-    make_dataset(hdr_dir, out, crops=4, exposures=1, size=128, split='test', camera=TEST_CAMERAS, seed=2021, progress=False, log=log)
-    seen = sorted({p.stem for p in Path(hdr_dir).iterdir() if is_hdr_file(p)} & set(default_model_scenes()))
-    s = evaluate(out, model=model, model_name='EIN default', baselines=False, extra={'linearised SDR': linearized}, split='test',
-                 progress=False, protocol='both', log=log)
-    return (f"## Across sources: the shipped model on {Path(hdr_dir).name}, a source it {'trained on in part (' + ', '.join(seen) + ')' if seen else 'never saw'}\n\n"
-            f"Every scene of `{Path(hdr_dir).name}` ({pd.read_csv(out/'test_camera.csv').HDR.nunique()} crops of 128 px), each shot through two test cameras: `clip_95` (the SI-HDR "
-            "benchmark's inputs: 5% clipped, γ 2.2) and `wide` (other curves, 1-30% clipped, noise, JPEG, white balance). This is what "
-            "photographs from other sources and cameras get; the sections after it are the same-source test.\n\n" + cross_source_report(s, out)
-            + (f"\n\nLeft out (see the log): {len(s.attrs['problems'])} problem(s)." if s.attrs.get('problems') else ''))
-
-# %% ../nbs/09_cli.ipynb #48bf0d69
-def run_demo(data=None, # folder with hdr/ and sdr/ sample photographs (default: ../shared/data)
-             out='demo_out', # output folder (replaced files are the demo's own)
-             steps:int=150, # training steps of the small model
-             num_c:int=8, crop:int=96, log=print)->dict:
-    "Run the whole pipeline on the sample data; returns the paths written."
-    data = Path(data) if data else shared_path('data')
-    if not (data/'hdr').is_dir(): raise FileNotFoundError(f"{data}/hdr: sample HDR folder not found")
-    with claim_outputs(out, 'demo') as own: return _run_demo(data, Path(out), steps, num_c, crop, log, own)
-
-def _run_demo(data:Path, out:Path, steps:int, num_c:int, crop:int, log, own)->dict:
-    "`run_demo`'s work in its folder (`own`: what it claimed), which holds nothing of anyone else's that it replaces or deletes."
-    import matplotlib; matplotlib.use('Agg', force=False)
-    import matplotlib.pyplot as plt, shutil
-    from ein_hdr.data import make_dataset
-    from ein_hdr.train import Trainer, TrainConfig, plot_log, check_new_run
-    import pandas as pd
-    from ein_hdr.inference import load_model, reconstruct_folder, sdr_method, DEFAULT_MODEL, default_model_scenes
-    from ein_hdr.metrics import evaluate, summarize, write_report
-    from ein_hdr.video import demo_video
-    t0 = time.time()
-    paths = {}
-    log('1/6 previews'); (out/'previews').mkdir(exist_ok=True)
-    samples = sorted(p for sub in ('hdr', 'sdr') if (data/sub).is_dir() for p in (data/sub).iterdir() if is_hdr_file(p) or is_sdr_file(p))
-    for p in samples: write_sdr(out/'previews'/f'{p.stem}_{p.suffix[1:].lower()}.png', preview(read_image(p), hdr=is_hdr_file(p)), overwrite=True)
-    fig = contact_sheet(samples, out/'contact_sheet.png'); plt.close(fig); paths['contact sheet'] = out/'contact_sheet.png'
-    log('2/6 dataset (virtual camera)')
-    own.remove(out/'data')                                    # the demo's dataset of an earlier run; whatever else is there stays
-    make_dataset(data/'hdr', out/'data', crops=6, exposures=2, size=128, valid_fraction=0.25, seed=2021, progress=False, log=log)
-    paths['dataset'] = out/'data'
-    log(f'3/6 training a small EIN (num_c={num_c}, {steps} steps)')
-    own.remove(out/'run')
-    cfg = TrainConfig(root_path=out/'data', out_dir=out/'run', num_c=num_c, batch_size=8, crop_size=crop, mode='crop', scale=(0.75, 1.),
-                      target='exposure', loss=dict(pu21=1.), model=dict(head='residual'), lr=2e-4, max_steps=steps, max_epoch=10_000,
-                      valid_freq=0, checkpoints_freq=0, progress=False)
-    check_new_run(cfg)                                        # a run the demo did not make is never mixed with its own
-    tr = Trainer(cfg, log=log)
-    tr.fit()
-    fig = plot_log(out/'run'/'log.csv'); atomic_write(out/'training_curves.png', lambda t: fig.savefig(t, dpi=90, format='png'), overwrite=True); plt.close(fig)
-    paths['checkpoint'] = out/'run'/'checkpoints'/'last.pt'
-    log('4/6 evaluation against the baselines')
-    small = tr.net.eval()
-    scores = evaluate(out/'data', model=small, model_name=f'EIN num_c={num_c}, {steps} steps (demo)', split='valid', progress=False, protocol='both')
-    models = {'EIN demo': sdr_method(small)}
-    if DEFAULT_MODEL.exists():
-        dm = load_model()
-        seen = set(pd.read_csv(out/'data'/'valid_camera.csv').source.map(lambda s: Path(s).stem)) & set(default_model_scenes())
-        label = 'EIN default (shipped; ' + (f"trained on {', '.join(sorted(seen))})" if seen else 'never saw these scenes)')
-        s2 = evaluate(out/'data', model=dm, model_name=label, baselines=False, split='valid', progress=False, protocol='both')
-        probs = scores.attrs.get('problems', []) + s2.attrs.get('problems', [])
-        scores = pd.concat([scores, s2], ignore_index=True); scores.attrs['problems'] = probs
-        models['EIN default'] = sdr_method(dm)
-    rep = write_report(scores, out/'report', title='ein-hdr demo: evaluation on held-out synthetic exposures of real HDR photographs',
-                       pairs_root=out/'data', split='valid', models=models)
-    paths['report'] = rep
-    for p in scores.protocol.unique(): log(f"protocol {p}:\n" + summarize(scores, p)[['n', 'pu21_psnr', 'hl_pu21_psnr', 'pu21_ssim']].round(2).to_string())
-    if DEFAULT_MODEL.exists() and (data/'hdr_open3d').is_dir():
-        log('the shipped model on a source it never saw (Open3D), through the test cameras')
-        own.remove(out/'cross_source')
-        sec = _cross_source_demo(dm, data/'hdr_open3d', out/'cross_source', log)
-        text = Path(rep).read_text(encoding='utf-8'); head, _, rest = text.partition('\n')
-        atomic_write(rep, lambda t: Path(t).write_text(f"{head}\n\n{sec}\n{rest}", encoding='utf-8'), overwrite=True)   # first in the report
-    log('5/6 reconstructing the real SDR photographs')
-    if (data/'sdr').is_dir():
-        model = load_model() if DEFAULT_MODEL.exists() else small
-        (out/'hdr').mkdir(exist_ok=True)
-        reconstruct_folder(data/'sdr', out/'hdr', model, fmt='exr,uhdr', previews=True, overwrite=True, progress=False, log=log)
-        paths['reconstructions'] = out/'hdr'
-    log('6/6 report')
-    with open(rep, 'a') as f:
-        f.write(f"\n## Training of the demo model\n\n![training curves](../training_curves.png)\n\n## Reconstructions of the real SDR photographs\n\n"
-                + "Tone-mapped previews; beside each, its Ultra HDR version (`.jpg`, a gain-map JPEG): in Chrome, or Android's or Apple's "
-                  "Photos, on an HDR screen it shows the recovered highlights brighter than SDR white; elsewhere it is the photograph.\n\n"
-                + '\n'.join(f'![{p.stem}](../hdr/{p.name}) ![{p.stem[:-8]} as Ultra HDR](../hdr/{p.stem[:-8]}.jpg)'
-                             for p in sorted((out/'hdr').glob('*_preview.png'))) + '\n')
-        card = DEFAULT_MODEL.with_name('MODEL_CARD.md')
-        sec = md_section(card.read_text(encoding='utf-8'), CARD_TEST) if DEFAULT_MODEL.exists() and card.exists() else ''
-        if sec:                                           # the shipped model on scenes it never saw, as its card reports it
-            for png in re.findall(r'\]\(([\w.-]+\.png)\)', sec):
-                if (card.parent/png).exists(): atomic_write(Path(rep).parent/png, lambda t: shutil.copy(card.parent/png, t), overwrite=True)
-            f.write(f"\n## The shipped default model's test, from its card (`{card.name}`)\n\n{sec}\n")
-        f.write(demo_video(data, out/'video', None if DEFAULT_MODEL.exists() else small, log))   # a ground-truth clip to HDR10 (05a_video)
-    log(f"done in {(time.time() - t0) / 60:.1f} min. Results:")
-    for k, v in paths.items(): log(f"  {k:16s} {v}")
-    return paths
+__all__ = ['COMMANDS', 'DATASET_OPTIONS', 'AUTHORS_TRAIN_ONLY', 'AUTHORS_PREDICT_ONLY', 'PREDICT_OPTIONS', 'EVAL_OPTIONS',
+           'authors_argv', 'add_config_args', 'config_from_args', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #924d7458
 DATASET_OPTIONS = ('valid_fraction', 'exposures', 'crops', 'size', 'clip', 'curves', 'noise', 'jpeg_quality', 'float32', 'seed') # DatasetConfig's fields, as make-dataset's options
@@ -302,32 +178,13 @@ def _cmd_predict(a):
     with claim_outputs(a.out_HDR_path, 'predict'): return _predict(a, c, fmts, files)
 
 def _predict(a, c, fmts, files)->int:
-    "`predict`'s work, its options checked and its folder claimed."
-    from ein_hdr.inference import load_model, reconstruct_folder, shape_policy, compile_model
-    from ein_hdr.fast import reuse_freed_memory, resolve_device
-    from ein_hdr.data import image_size
-    import torch, numpy as np
-    if a.reuse_memory: reuse_freed_memory()
-    dev = resolve_device(c.device)
-    model = load_model(a.checkpoint, device=dev, head=a.head, fast=a.fast)
-    sizes = []
-    for p in files:
-        try: sizes.append(image_size(p))
-        except Exception: pass                    # unreadable: reported when it is processed
-    resize = 'paper' if c.resize == 'paper' else None
-    pol = shape_policy(sizes, dev, compile=a.compile, tile=c.tile, resize_mode=resize)
-    if dev.type == 'cuda': torch.backends.cudnn.benchmark = pol['benchmark']
-    if a.compile: model = compile_model(model, backend=a.compile_backend)
-    uhdr = {k: v for k, v in (('quality', c.jpeg_quality), ('display_peak', c.display_peak)) if v is not None}
-    r = reconstruct_folder(a.test_SDR_path, a.out_HDR_path, model, fmt=fmts, previews=a.previews, exts=a.sdr_ext,
-                           overwrite=a.overwrite, sdr_white=c.sdr_white, peak_nits=c.peak_nits, uhdr=uhdr, progress=not a.quiet,
-                           tile=c.tile, overlap=c.overlap, resize_mode=resize, precision=c.precision, multiple=pol['multiple'],
-                           buckets=pol['buckets'] or None, device=dev, max_pixels=c.max_pixels)
+    "`predict`'s work, its options checked and its folder claimed: `predict_folder`, and what it says."
+    from ein_hdr.inference import predict_folder
+    r = predict_folder(a.test_SDR_path, a.out_HDR_path, c, fmts, checkpoint=a.checkpoint, head=a.head, fast=a.fast, compile=a.compile,
+                       compile_backend=a.compile_backend, reuse_memory=a.reuse_memory, previews=a.previews, exts=a.sdr_ext,
+                       overwrite=a.overwrite, progress=not a.quiet)
     for name, err in r['failed'].items(): print(f'failed: {err}', file=sys.stderr)
-    if a.compile and r['model_seconds'] and not a.quiet:
-        rest = r['model_seconds'][1:]
-        print(f"torch.compile: {len(model.graphs)} graph(s) compiled for {len(r['model_seconds'])} image(s) in {pol['shapes']} shape bucket(s); "
-              f"first image {r['model_seconds'][0]:.1f} s (compilation included)" + (f", then {np.median(rest):.3f} s per image" if rest else ''), file=sys.stderr)
+    if r['compiled'] and not a.quiet: print(r['compiled'], file=sys.stderr)
     return 1 if r['failed'] else 0
 
 def _add_predict(sub):
@@ -489,7 +346,9 @@ def _add_video(sub):
     d.set_defaults(func=_cmd_video)
 
 # %% ../nbs/09_cli.ipynb #1a453f3d
-def _cmd_demo(a): run_demo(a.data, a.out, steps=a.steps)
+def _cmd_demo(a):
+    from ein_hdr.demo import run_demo
+    run_demo(a.data, a.out, steps=a.steps)
 
 def build_parser()->argparse.ArgumentParser:
     "The `ein_hdr` argument parser with all subcommands."

@@ -19,7 +19,7 @@ from .color import write_avif, write_png16, PNG_SOFTWARE
 __all__ = ['WEIGHTS_DIR', 'DEFAULT_MODEL', 'FORMATS', 'NITS', 'PREDICT_LIMITS', 'ERRORS', 'load_model', 'trained_scenes',
            'default_model_scenes', 'tile_starts', 'tile_size', 'feather', 'reconstruct', 'sdr_method', 'to_absolute',
            'uhdr_gain', 'made_by_ein_hdr', 'output_names', 'sdr_inputs', 'run_shape', 'shape_policy', 'compile_model',
-           'output_formats', 'output_plan', 'PredictConfig', 'reconstruct_folder']
+           'output_formats', 'output_plan', 'PredictConfig', 'reconstruct_folder', 'predict_folder']
 
 # %% ../nbs/05_inference.ipynb #7bf57d22
 WEIGHTS_DIR = Path(__file__).resolve().parent/'weights' if '__file__' in globals() else Path('../ein_hdr/weights').resolve()
@@ -365,3 +365,34 @@ def reconstruct_folder(src, # folder of SDR images, or one SDR image
     log(f"{len(res['ok'])} reconstructed, {len(res['skipped'])} skipped (exist; --overwrite to redo), {len(res['failed'])} failed "
         f"in {res['seconds']:.1f} s -> {dst}")
     return res
+
+# %% ../nbs/05_inference.ipynb #3cb88b91
+def predict_folder(src, # a folder of SDR images, or one image
+                   dst, # the output folder
+                   cfg:PredictConfig, # the checked options (`PredictConfig.check`)
+                   fmt='exr', # output formats (`output_formats`)
+                   checkpoint=None, head:str|None=None, fast:bool=True, # the model: ours or the authors' (None: the shipped one), as `load_model`
+                   compile:bool=False, compile_backend:str='inductor', # torch.compile the model, in shape buckets
+                   reuse_memory:bool=False, # malloc keeps freed memory (faster on the CPU; the heap can fragment)
+                   previews:bool=False, exts=None, overwrite:bool=False, progress:bool=True, log=print)->dict:
+    "Reconstruct a folder as `ein_hdr predict` does; `reconstruct_folder`'s summary, with 'compiled': a line on compilation (or None)."
+    import torch, numpy as np
+    if reuse_memory: reuse_freed_memory()
+    dev = resolve_device(cfg.device)
+    model = load_model(checkpoint, device=dev, head=head, fast=fast)
+    sizes = []
+    for p in sdr_inputs(src, exts, log=lambda *a: None):
+        try: sizes.append(image_size(p))
+        except Exception: pass                                # unreadable: reported when it is processed
+    resize = 'paper' if cfg.resize == 'paper' else None
+    pol = shape_policy(sizes, dev, compile=compile, tile=cfg.tile, resize_mode=resize)
+    if dev.type == 'cuda': torch.backends.cudnn.benchmark = pol['benchmark']
+    if compile: model = compile_model(model, backend=compile_backend)
+    uhdr = {k: v for k, v in (('quality', cfg.jpeg_quality), ('display_peak', cfg.display_peak)) if v is not None}
+    r = reconstruct_folder(src, dst, model, fmt=fmt, previews=previews, exts=exts, overwrite=overwrite, sdr_white=cfg.sdr_white, peak_nits=cfg.peak_nits,
+                           uhdr=uhdr, progress=progress, tile=cfg.tile, overlap=cfg.overlap, resize_mode=resize, precision=cfg.precision,
+                           multiple=pol['multiple'], buckets=pol['buckets'] or None, device=dev, max_pixels=cfg.max_pixels, log=log)
+    ms = r['model_seconds']
+    r['compiled'] = (f"torch.compile: {len(model.graphs)} graph(s) compiled for {len(ms)} image(s) in {pol['shapes']} shape bucket(s); first image "
+                     f"{ms[0]:.1f} s (compilation included)" + (f", then {np.median(ms[1:]):.3f} s per image" if ms[1:] else '')) if compile and ms else None
+    return r

@@ -16,16 +16,16 @@ from .model import Limit, ge, gt, within, one_of, check_fields
 
 # %% auto #0
 __all__ = ['TRC_NAMES', 'HDR_TRC', 'MATRIX_NAMES', 'PRIMARY_NAMES', 'X265_PRESETS', 'CONTAINERS', 'VIDEO_LIMITS', 'FRAMES_CSV',
-           'VIDEO_SCENES', 'STABILIZER_VARIANTS', 'STUDY_COLS', 'DEMO_SCENES', 'VideoError', 'chroma_down', 'chroma_up',
-           'frame_planes', 'make_frame', 'rgb_to_planes', 'planes_to_rgb', 'write_sdr_video', 'open_video',
-           'video_stream', 'probe_video', 'describe', 'frame_rgb', 'hdr_frame_nits', 'video_frames', 'hdr_planes',
-           'mastering_display', 'x265_params', 'sei_with_cll', 'hvcc_with_cll', 'remux_with_cll', 'VideoConfig',
-           'thumbnail_grey', 'global_shift', 'shift_image', 'sample', 'warp_similarity', 'global_motion',
-           'exposure_change', 'Stabilizer', 'check_output', 'check_input', 'check_encoder', 'reconstruct_frames',
-           'frame_scale', 'streams_to_copy', 'convert_video', 'Shot', 'camera_path', 'view_coords', 'render_view',
-           'bright_spot', 'default_shots', 'make_gt_clip', 'gt_truth', 'previous_coords', 'temporal_error',
-           'frame_scores', 'video_study', 'study_summary', 'choose_stabilizer', 'ffmpeg_test_clip', 'read_speed',
-           'demo_video']
+           'VIDEO_MARK', 'VIDEO_SCENES', 'STABILIZER_VARIANTS', 'STUDY_COLS', 'DEMO_SCENES', 'VideoError',
+           'chroma_down', 'chroma_up', 'frame_planes', 'make_frame', 'rgb_to_planes', 'planes_to_rgb',
+           'write_sdr_video', 'open_video', 'video_stream', 'probe_video', 'describe', 'frame_rgb', 'hdr_frame_nits',
+           'video_frames', 'hdr_planes', 'mastering_display', 'x265_params', 'sei_with_cll', 'hvcc_with_cll',
+           'remux_with_cll', 'VideoConfig', 'thumbnail_grey', 'global_shift', 'shift_image', 'sample',
+           'warp_similarity', 'global_motion', 'exposure_change', 'Stabilizer', 'written_by_video', 'check_output',
+           'check_input', 'check_encoder', 'reconstruct_frames', 'frame_scale', 'streams_to_copy', 'convert_video',
+           'Shot', 'camera_path', 'view_coords', 'render_view', 'bright_spot', 'default_shots', 'make_gt_clip',
+           'gt_truth', 'previous_coords', 'temporal_error', 'frame_scores', 'video_study', 'study_summary',
+           'choose_stabilizer', 'ffmpeg_test_clip', 'read_speed', 'demo_video']
 
 # %% ../nbs/05a_video.ipynb #edb62b5b
 class VideoError(ValueError):
@@ -359,7 +359,7 @@ def remux_with_cll(src, dst, # a finished HEVC file, and the file to write (same
     "Copy every stream of `src` into `dst`, the HEVC stream's content light level messages set to `cll`."
     import av
     with av.open(str(src)) as i, av.open(str(dst), 'w') as o:
-        outs, lsz = {}, {}
+        o.metadata.update(i.metadata); outs, lsz = {}, {}
         for s in i.streams:
             t = o.add_stream_from_template(s); outs[s.index] = t
             if s.codec_context.name == 'hevc':
@@ -556,6 +556,14 @@ def _partial(dst:Path, tag:str)->Path:
     return Path(t)
 
 FRAMES_CSV = 'frames.csv' # an EXR sequence's table of frames and timestamps (it marks the folder as ours)
+VIDEO_MARK = 'written by ein_hdr video' # the container's comment: what --overwrite may replace
+
+def written_by_video(p:Path)->bool:
+    "Whether a video file says (its container's comment) that this command wrote it."
+    import av
+    try:
+        with av.open(str(p)) as c: return c.metadata.get('comment') == VIDEO_MARK
+    except Exception: return False
 
 def _is_frame_folder(p:Path)->bool:
     "Whether a folder holds only an EXR frame sequence this package wrote."
@@ -574,6 +582,7 @@ def check_output(src, dst, cfg:VideoConfig)->Path:
     if dst.suffix.lower() not in CONTAINERS: raise VideoError(f"{dst}: --format {cfg.format} writes HEVC in {', '.join(CONTAINERS)}; name the output so")
     if dst.is_dir(): raise VideoError(f"{dst}: is a folder")
     if dst.exists() and not cfg.overwrite: raise FileExistsError(f"{dst}: already exists (pass --overwrite to replace it)")
+    if dst.exists() and not written_by_video(dst): raise FileExistsError(f"{dst}: not written by `ein_hdr video`, so --overwrite never replaces it: choose another name, or move it away")
     return dst
 
 # %% ../nbs/05a_video.ipynb #ced189d4
@@ -600,7 +609,7 @@ class _HEVCSink:
     def __init__(self, path, info:dict, cfg:VideoConfig, copy:list):
         import av
         self.info, self.cfg, self.transfer = info, cfg, 'pq' if cfg.format == 'hdr10' else 'hlg'
-        self.o = av.open(str(path), 'w')
+        self.o = av.open(str(path), 'w'); self.o.metadata['comment'] = VIDEO_MARK
         s = self.s = self.o.add_stream('libx265', rate=info['fps'] or 25); cc = s.codec_context
         s.width, s.height, s.pix_fmt = info['width'], info['height'], 'yuv420p10le'
         s.time_base = cc.time_base = info['time_base']

@@ -3,6 +3,7 @@ was), replaced with it, and every bad input answered in one line naming the file
 import os
 import numpy as np
 import pytest
+from pathlib import Path
 from ein_hdr.cli import main
 from ein_hdr.core import read_sdr, shared_path
 from ein_hdr.video import write_sdr_video, probe_video, FRAMES_CSV
@@ -33,6 +34,9 @@ def test_convert_refuse_overwrite(clip, tmp_path, capsys):
     assert code == 0, err
     assert out.read_bytes() != before[1]
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith('.')]    # no partial file left
+    users = tmp_path/'users.mp4'; users.write_bytes(Path(clip).read_bytes())      # a video of the user's with an output's name
+    code, err = run([clip, users, '--overwrite'], capsys)
+    assert code == 2 and 'not written by `ein_hdr video`' in err and users.read_bytes() == Path(clip).read_bytes()
     code, err = run([clip, tmp_path/'clip_hlg.mkv', '--format', 'hlg', '--peak-nits', '600', '--input-range', 'full'], capsys)
     assert code == 0, err
     info = probe_video(tmp_path/'clip_hlg.mkv')
