@@ -38,7 +38,7 @@ sync: $(STAMP)
 	else echo "not a git checkout: sync check skipped"; fi
 
 test: sync
-	$(VPY) -m pytest -q tests
+	$(VPY) -m pytest -q -n auto --dist worksteal tests
 
 # execute every notebook and store its outputs (figures, tables) in place; then the usual clean-up
 notebooks: $(STAMP)

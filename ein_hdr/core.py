@@ -741,11 +741,18 @@ def in_file(f)->bool:
     "Was function `f` defined in a file on disk (not in a notebook cell or an interactive session)?"
     return Path(f.__code__.co_filename).is_file()
 
+_CLASS_SOURCE = {} # (file, its mtime and size, qualified name) -> a class's source: finding a class parses its whole file
+
 def _source_text(o)->str:
     "A function's source where it lives in a file; else (a notebook cell, a function sent to another process) its bytecode."
     import inspect
     if inspect.isfunction(o) and not in_file(o): return _code_digest(o.__code__)
-    try: return inspect.getsource(o)
+    try:
+        if not inspect.isclass(o): return inspect.getsource(o)
+        f = inspect.getsourcefile(o); st = os.stat(f)
+        key = (f, st.st_mtime_ns, st.st_size, o.__qualname__)
+        if key not in _CLASS_SOURCE: _CLASS_SOURCE[key] = inspect.getsource(o)
+        return _CLASS_SOURCE[key]
     except (OSError, TypeError): return _code_digest(o.__code__) if hasattr(o, '__code__') else repr(o)
 
 def source_hash(obj)->str:
