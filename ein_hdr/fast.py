@@ -13,7 +13,8 @@ import torch.nn.functional as F
 __all__ = ['PRECISION_ERROR', 'PRECISIONS', 'DEVICE_TYPES', 'decode_levels', 'forward_batched', 'reflect_conv', 'lrelu_',
            'attention_', 'dau_', 'stage_tail_', 'rdb_', 'encode_stage_', 'gate_', 'block_', 'up_', 'head_',
            'dau_conv_parts', 'block_parts_', 'fuse_parts_', 'decode_parts_', 'forward_cpu', 'reuse_freed_memory',
-           'forward_kept', 'count_ops', 'measurements', 'resolve_precision', 'autocast_for', 'resolve_device']
+           'forward_kept', 'count_ops', 'measurements', 'resolve_precision', 'autocast_for', 'cpu_bf16',
+           'precision_text', 'resolve_device']
 
 # %% ../nbs/01a_fast.ipynb #19a714fe
 def _down2_sq(a):
@@ -318,6 +319,24 @@ def autocast_for(precision:str, # a resolved precision (see `resolve_precision`)
     if dev.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = precision != 'fp32'
     dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(precision)
     return torch.autocast(dev.type, dtype=dtype, enabled=dtype is not None)
+
+# %% ../nbs/01a_fast.ipynb #4a8e986a
+def cpu_bf16()->bool:
+    "Whether this CPU computes bf16 natively (AVX-512 BF16 or AMX), so that bf16 autocast is faster than float32 on it."
+    for ask in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'):     # torch's own CPU feature checks
+        try:
+            if getattr(torch.cpu, ask)(): return True
+        except (AttributeError, RuntimeError): pass                          # an older torch without them: no claim
+    return False
+
+def precision_text(precision:str|None, device, training:bool=False)->str:
+    "The precision a run uses and why, for its log: 'fp32 (auto on the CPU; this CPU has native bf16: --precision bf16 is faster)'."
+    p, dev = resolve_precision(precision, device, training), torch.device(device)
+    if (precision or 'auto') != 'auto': return p
+    where = {'cuda': 'CUDA', 'cpu': 'the CPU'}.get(dev.type, dev.type)
+    hint = '; this CPU has native bf16: --precision bf16 is faster' if dev.type == 'cpu' and cpu_bf16() else ''
+    return f"{p} (auto on {where}{hint})"
+
 
 # %% ../nbs/01a_fast.ipynb #c2292445
 DEVICE_TYPES = ('cpu', 'cuda', 'mps') # the devices this package runs on ('mps': Apple silicon, where torch has it)

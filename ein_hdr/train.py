@@ -14,7 +14,7 @@ import torch.distributed as dist
 from fastcore.basics import patch
 from .core import atomic_write, write_sdr, to_display, auto_exposure, Registry, RegistryError, import_user_code, source_hash, file_hash, in_file
 from .model import EIN, EINConfig, load_official_checkpoint, read_checkpoint, CheckpointError, predict, Limit, ge, gt, one_of, check_fields
-from .fast import resolve_precision, autocast_for, reuse_freed_memory, PRECISIONS, resolve_device
+from .fast import resolve_precision, precision_text, autocast_for, reuse_freed_memory, PRECISIONS, resolve_device
 from .data import PairDataset, make_loader, DataError
 from .losses import EINLoss, load_vgg19, batch_scores, check_loss, PAPER_LOSS, LOSS_TERMS
 
@@ -482,7 +482,7 @@ class CSVLogCB(Callback):
     def __init__(self, sync_every:int): self.sync_every, self.pending, self.keys, self.recent, self.due, self.epoch_row = sync_every, [], None, [], False, None
     def before_fit(self, t):
         self.path = t.log_dir/'log.csv'
-        if t.main: t.log(f"training EIN(num_c={t.net.config.num_c}) on {len(t.train_ds)} pairs, {t.world} process(es), device {t.device}, precision {t.precision}")
+        if t.main: t.log(f"training EIN(num_c={t.net.config.num_c}) on {len(t.train_ds)} pairs, {t.world} process(es), device {t.device}, precision {precision_text(t.cfg.precision, t.device, training=True)}")
         if t.global_step: self.trim(t)                 # resumed: the rows an interrupted run wrote after its checkpoint go
     def before_step(self, t): t.step_row.update(time=round(time.time(), 2), epoch=t.epoch, step=t.global_step + 1)
     def after_step(self, t):
@@ -675,11 +675,11 @@ class CheckpointCB(Callback):
 # %% ../nbs/04_train.ipynb #23518fe6
 @patch
 def state(self:Trainer)->dict:
-    "A checkpoint dict (weights under our names, everything needed to resume, and the code that trained them: `code_record`), in types that load without running code."
+    "A checkpoint dict (weights under our names, everything needed to resume, the precision it trained in, and the code that trained them: `code_record`), in types that load without running code."
     return dict(format='ein_hdr/1', config=asdict(self.net.config), model=self.net.state_dict(), optimizer=self.opt.state_dict(),
                 scheduler=self.sched.state_dict(), scaler=self.scaler.state_dict(), epoch=self.epoch,
                 step_in_epoch=self.step_in_epoch, global_step=self.global_step, best=float(self.best), rng=_rng_state(),
-                train_config=asdict(self.cfg), code=self.code)
+                train_config=asdict(self.cfg), precision=self.precision, code=self.code)
 
 @patch
 def save(self:Trainer, name:str='last.pt')->Path|None:
