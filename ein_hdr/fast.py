@@ -10,55 +10,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['PRECISION_ERROR', 'PRECISIONS', 'DEVICE_TYPES', 'decode_levels', 'forward_batched', 'reflect_conv', 'lrelu_',
-           'attention_', 'dau_', 'stage_tail_', 'rdb_', 'encode_stage_', 'gate_', 'block_', 'up_', 'head_',
-           'dau_conv_parts', 'block_parts_', 'fuse_parts_', 'decode_parts_', 'forward_cpu', 'reuse_freed_memory',
-           'forward_kept', 'count_ops', 'measurements', 'resolve_precision', 'autocast_for', 'cpu_bf16',
-           'precision_text', 'resolve_device']
-
-# %% ../nbs/01a_fast.ipynb #19a714fe
-def _down2_sq(a):
-    "The model's `_down2(a)`² (2×2 mean on even sizes, else bilinear ×1/2), as a product: `** 2` would run in float32 under CUDA autocast."
-    even = a.shape[-1] % 2 == 0 and a.shape[-2] % 2 == 0
-    d = F.avg_pool2d(a, 2) if even else F.interpolate(a, scale_factor=0.5, mode='bilinear', align_corners=False)
-    return d * d
-
-def _autocast_dtype(device_type:str):
-    "The dtype autocast runs convolutions in on this device type, or None when autocast is off."
-    return torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type) else None
-
-def decode_levels(model, level, # level(k) → (whole, over, under) of level k (0-3), fetched when its fusion runs
-                  ldr)->torch.Tensor:
-    "The model's decoder and head, taking each level only when it is needed; the head's output in float32 (also under autocast)."
-    x = model.decoders[0](model.fusions[0](*level(3)))
-    for i, k in enumerate((2, 1, 0)): x = model.decoders[i + 1](torch.cat([model.ups[i](x), model.fusions[i + 1](*level(k))], 1))
-    return model.output(model.head(x).float(), ldr.float())
-
-# %% ../nbs/01a_fast.ipynb #d85484fc
-def forward_batched(model, ldr, mask_down=None, mask_up=None)->torch.Tensor:
-    "The paper's forward with the shared encoder run once on a batch of [under, over, whole]; each level let go once decoded."
-    cfg, B = model.config, ldr.shape[0]
-    if not cfg.branches:
-        whole, _ = model.encode_branch(ldr)
-        return decode_levels(model, lambda k: (whole[k], None, None), ldr)
-    if mask_down is None: mask_down, mask_up = model.masks(ldr)
-    f = torch.cat([ldr * mask_down, ldr * mask_up, ldr])
-    a = torch.cat([mask_down.mean(1, keepdim=True), mask_up.mean(1, keepdim=True)])     # a_1 of the under and over branches
-    if (dt := _autocast_dtype(ldr.device.type)) is not None: a = a.to(dt)
-    feats = []
-    for k in range(4):
-        e = model.encode_stage(k, f)
-        if cfg.gates:                                     # the next gates read the ungated features
-            g = torch.cat([model.gates_under[k](e[:B]), model.gates_over[k](e[B:2 * B])]) if k < 3 else None
-            f = torch.cat([e[:2 * B] * a, e[2 * B:]])
-            if g is not None: a = g * _down2_sq(a)
-        else: f = e
-        feats.append(f)
-    del e, f
-    def level(k):
-        x = feats[k]; feats[k] = None                    # the decoder holds it now
-        return x[2 * B:], x[B:2 * B], x[:B]
-    return decode_levels(model, level, ldr)
+__all__ = ['PRECISION_ERROR', 'PRECISIONS', 'DEVICE_TYPES', 'reflect_conv', 'lrelu_', 'lean_conv', 'lean_stage', 'lean_rdb',
+           'lean_encode_stage', 'lean_gate', 'lean_block', 'lean_fusion', 'lean_head', 'decode_levels',
+           'forward_batched', 'attention_', 'dau_', 'stage_tail_', 'rdb_', 'encode_stage_', 'gate_', 'block_', 'up_',
+           'head_', 'dau_conv_parts', 'block_parts_', 'fuse_parts_', 'decode_parts_', 'forward_cpu',
+           'reuse_freed_memory', 'forward_kept', 'count_ops', 'measurements', 'resolve_precision', 'autocast_for',
+           'cpu_bf16', 'precision_text', 'resolve_device']
 
 # %% ../nbs/01a_fast.ipynb #37ff3836
 def reflect_conv(conv:nn.Conv2d, x, weight=None, bias=None)->torch.Tensor:
@@ -75,13 +32,117 @@ def reflect_conv(conv:nn.Conv2d, x, weight=None, bias=None)->torch.Tensor:
     out[..., :, -p:] = strip(x[..., :, -2 * p:])[..., :, -p:]
     return out
 
-# %% ../nbs/01a_fast.ipynb #61704cf5
+# %% ../nbs/01a_fast.ipynb #a65c9f66
 def lrelu_(x):
     "LeakyReLU(0.2), overwriting x."
     return F.leaky_relu(x, 0.2, inplace=True)
 
-def _ca_weights(ca, means): return torch.sigmoid(ca.excite(F.relu(ca.squeeze(means))))
 def _pool_(x): return torch.cat([x.amax(1, keepdim=True), x.mean(1, keepdim=True)], 1)      # the model's channel_pool
+
+class _ReflectConv(torch.autograd.Function):
+    "conv(reflection-pad(x)) that keeps x for the backward, not the padded copy: the backward pads again (a copy freed at once)."
+    @staticmethod
+    def forward(ctx, x, w, b, p:int, stride:int, dilation:int):
+        ctx.save_for_backward(x, w); ctx.conf = p, stride, dilation, b is not None
+        return F.conv2d(F.pad(x, (p, p, p, p), mode='reflect'), w, b, stride, 0, dilation)   # under autocast: its casts, as the module's
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors; p, s, d, has_b = ctx.conf
+        with torch.autocast(x.device.type, enabled=False):                                # the dtypes the forward's convolution ran in
+            xp = F.pad(x.to(g.dtype), (p, p, p, p), mode='reflect')
+            gi, gw, gb = torch.ops.aten.convolution_backward(g, xp, w.to(g.dtype), [w.shape[0]] if has_b else None, [s, s], [0, 0], [d, d],
+                                                             False, [0, 0], 1, [ctx.needs_input_grad[0], ctx.needs_input_grad[1], has_b and ctx.needs_input_grad[2]])
+            if gi is not None: gi = torch.ops.aten.reflection_pad2d_backward(gi, x.to(g.dtype), [p, p, p, p]).to(x.dtype)
+        return gi, None if gw is None else gw.to(w.dtype), None if gb is None else gb.to(w.dtype), None, None, None
+
+def lean_conv(conv:nn.Conv2d, x)->torch.Tensor:
+    "`conv(x)`; with gradients and reflection padding, keeping x rather than the padded copy for the backward."
+    if not (torch.is_grad_enabled() and conv.padding_mode == 'reflect' and conv.groups == 1 and conv.padding[0] == conv.padding[1]): return conv(x)
+    return _ReflectConv.apply(x, conv.weight, conv.bias, conv.padding[0], conv.stride[0], conv.dilation[0])
+
+def lean_stage(st, x):
+    "`EncoderStage`."
+    return st.dau(lrelu_(lean_conv(st.conv2, lrelu_(lean_conv(st.conv1, x)))))
+
+def lean_rdb(rdb, x):
+    "`RDB`: dense layers, 1×1 fuse, attention, plus x."
+    y = x
+    for layer in rdb.layers: y = torch.cat([y, lrelu_(lean_conv(layer.conv, y))], 1)
+    return x + rdb.att(rdb.fuse(y))
+
+def lean_encode_stage(model, k:int, x, stage=None, rdb=None): # `stage`, `rdb`: the blocks' functions (default: the lean ones)
+    "`EIN.encode_stage`: shared encoder stage k (0-3), the last with the bottleneck."
+    x = (stage or lean_stage)(model.stages[k], x)
+    if k == 3:
+        for r in model.bottleneck: x = (rdb or lean_rdb)(r, x)
+    return x
+
+def lean_gate(g, f, conv=None): # `conv`: how to run a convolution (default: `lean_conv`)
+    "`Gate`: the confidence map of the next level."
+    conv = conv or lean_conv
+    return torch.sigmoid(conv(g.down, torch.cat([conv(g.feat, f), _pool_(f)], 1)))
+
+def lean_block(b, x):
+    "`DecoderBlock`."
+    return b.dau_out(lrelu_(lean_conv(b.conv2, lrelu_(lean_conv(b.conv1, b.dau_in(x))))))
+
+def lean_fusion(fu, whole, over=None, under=None):
+    "`FeatureFusion` (a fusion without its parts, such as `ConcatFusion`, runs as its module)."
+    if not hasattr(fu, 'glob'): return fu(whole, over, under)
+    x = lean_block(fu.block, whole if over is None else torch.cat([over + under, whole], 1))
+    return lrelu_(lean_conv(fu.out2, lrelu_(lean_conv(fu.out1, lrelu_(lean_conv(fu.glob, whole)) + x))))
+
+def lean_head(h, x):
+    "`Head`."
+    return lean_conv(h.conv2, lrelu_(lean_conv(h.conv1, x)))
+
+# %% ../nbs/01a_fast.ipynb #19a714fe
+def _down2_sq(a):
+    "The model's `_down2(a)`² (2×2 mean on even sizes, else bilinear ×1/2), as a product: `** 2` would run in float32 under CUDA autocast."
+    even = a.shape[-1] % 2 == 0 and a.shape[-2] % 2 == 0
+    d = F.avg_pool2d(a, 2) if even else F.interpolate(a, scale_factor=0.5, mode='bilinear', align_corners=False)
+    return d * d
+
+def _autocast_dtype(device_type:str):
+    "The dtype autocast runs convolutions in on this device type, or None when autocast is off (or the device has none: 'meta')."
+    try: return torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type) else None
+    except RuntimeError: return None
+
+def decode_levels(model, level, # level(k) → (whole, over, under) of level k (0-3), fetched when its fusion runs
+                  ldr)->torch.Tensor:
+    "The model's decoder and head, taking each level only when it is needed; the head's output in float32 (also under autocast)."
+    x = lean_block(model.decoders[0], lean_fusion(model.fusions[0], *level(3)))
+    for i, k in enumerate((2, 1, 0)): x = lean_block(model.decoders[i + 1], torch.cat([model.ups[i](x), lean_fusion(model.fusions[i + 1], *level(k))], 1))
+    return model.output(lean_head(model.head, x).float(), ldr.float())
+
+# %% ../nbs/01a_fast.ipynb #d85484fc
+def forward_batched(model, ldr, mask_down=None, mask_up=None)->torch.Tensor:
+    "The paper's forward with the shared encoder run once on a batch of [under, over, whole], the blocks lean; each level let go once decoded."
+    cfg, B = model.config, ldr.shape[0]
+    if not cfg.branches:
+        whole, _ = model.encode_branch(ldr)
+        return decode_levels(model, lambda k: (whole[k], None, None), ldr)
+    if mask_down is None: mask_down, mask_up = model.masks(ldr)
+    f = torch.cat([ldr * mask_down, ldr * mask_up, ldr])
+    a = torch.cat([mask_down.mean(1, keepdim=True), mask_up.mean(1, keepdim=True)])     # a_1 of the under and over branches
+    if (dt := _autocast_dtype(ldr.device.type)) is not None: a = a.to(dt)
+    feats = []
+    for k in range(4):
+        e = lean_encode_stage(model, k, f)
+        if cfg.gates:                                     # the next gates read the ungated features
+            g = torch.cat([lean_gate(model.gates_under[k], e[:B]), lean_gate(model.gates_over[k], e[B:2 * B])]) if k < 3 else None
+            f = torch.cat([e[:2 * B] * a, e[2 * B:]])
+            if g is not None: a = g * _down2_sq(a)
+        else: f = e
+        feats.append(f)
+    del e, f
+    def level(k):
+        x = feats[k]; feats[k] = None                    # the decoder holds it now
+        return x[2 * B:], x[B:2 * B], x[:B]
+    return decode_levels(model, level, ldr)
+
+# %% ../nbs/01a_fast.ipynb #61704cf5
+def _ca_weights(ca, means): return torch.sigmoid(ca.excite(F.relu(ca.squeeze(means))))
 def _sa_weights(sa, x): return torch.sigmoid(reflect_conv(sa.conv, _pool_(x)))
 
 def attention_(att, x):
@@ -107,16 +168,12 @@ def rdb_(rdb, x):
     return x + attention_(rdb.att, rdb.fuse(y))
 
 def encode_stage_(model, k:int, x):
-    "`EIN.encode_stage`: shared encoder stage k (0-3), the last with the bottleneck."
-    st = model.stages[k]
-    x = stage_tail_(st, reflect_conv(st.conv1, x))
-    if k == 3:
-        for rdb in model.bottleneck: x = rdb_(rdb, x)
-    return x
+    "`EIN.encode_stage`: shared encoder stage k (0-3), the last with the bottleneck, in place."
+    return lean_encode_stage(model, k, x, stage=lambda st, y: stage_tail_(st, reflect_conv(st.conv1, y)), rdb=rdb_)
 
 def gate_(g, f):
-    "`Gate`: the confidence map of the next level."
-    return torch.sigmoid(reflect_conv(g.down, torch.cat([reflect_conv(g.feat, f), _pool_(f)], 1)))
+    "`Gate`: the confidence map of the next level, its convolutions without padded copies."
+    return lean_gate(g, f, reflect_conv)
 
 # %% ../nbs/01a_fast.ipynb #57511b9d
 def block_(b, x):

@@ -13,6 +13,7 @@ without the VGG term, Adam). Columns, each case in a fresh process with no envir
 - ours: `EIN()` from ein_hdr.model called the same way (`model(ldr, mask_down, mask_up)` under no_grad), default settings
   (the training step as the trainer runs it on the CPU: channels_last, malloc keeping freed memory);
 - reference: our reference path (the authors' arithmetic and their memory use, every block output kept);
+- ours-bf16: `ours` under bf16 autocast (training rows only: `--precision bf16`, for CPUs with native bf16);
 - predict: `predict(model, sdr_uint8)`, masks and padding included;
 - NAME (`--also NAME=PATH`, repeatable): the `ours` case again, with the ein_hdr package found in PATH (e.g. an older
   version of ours, `git archive <commit> ein_hdr | tar -x -C PATH`), to compare versions in one run.
@@ -26,7 +27,7 @@ from pathlib import Path
 
 CASES = [('512²', 512, 512, 1), ('1024²', 1024, 1024, 1), ('2048×1536', 1536, 2048, 1), ('train 224², batch 8', 224, 224, 8)]
 CASE_KEYS = ('512', '1024', '2048x1536', 'train')            # --cases names them
-PATHS = ('authors', 'ours', 'reference', 'predict')
+PATHS = ('authors', 'ours', 'ours-bf16', 'reference', 'predict')
 
 def _authors_model(authors:str, num_c:int):
     sys.path.insert(0, str(Path(authors).resolve()))
@@ -67,6 +68,7 @@ def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, aut
     from ein_hdr.model import EIN, exposure_masks, predict, to_official_state_dict
     from ein_hdr.losses import EINLoss
     if path == 'agreement': return dict(max_diff=agreement(h, w, device, authors))
+    amp = path == 'ours-bf16'; path = 'ours' if amp else path
     torch.manual_seed(0)
     ours = EIN(num_c=num_c, head_init='linear')
     m = ours
@@ -85,7 +87,8 @@ def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, aut
             m = m.to(memory_format=torch.channels_last); x, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (x, md, mu))
         fwd = call if path != 'predict' else (lambda: m(x, md, mu))
         def f():
-            loss, _ = crit(fwd(), y, x); opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+            with torch.autocast(device.split(':')[0], dtype=torch.bfloat16, enabled=amp): pred = fwd()
+            loss, _ = crit(pred.float(), y, x); opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
     else:
         m.eval()
         def f():
@@ -130,7 +133,7 @@ def main():
     rows = []
     for label, h, w, b in cases:
         runs = a.runs if h * w <= 1024 * 1024 else max(1, a.runs - 1)
-        r = {p: run_case(a, p, h, w, b, runs) for p in paths if not (b > 1 and p == 'predict')}
+        r = {p: run_case(a, p, h, w, b, runs) for p in paths if not (b > 1 and p == 'predict') and not (b == 1 and p == 'ours-bf16')}
         if b == 1 and a.authors: r['max_diff'] = run_case(a, 'agreement', h, w, 1, 1).get('max_diff', float('nan'))
         rows.append(dict(case=label, **r)); print_table(rows, a, paths)
     if a.json: Path(a.json).write_text(json.dumps(dict(device=a.device, num_c=a.num_c, rows=rows), indent=1))
@@ -147,15 +150,15 @@ def print_table(rows, a, paths):
     print(f"\nEIN num_c={a.num_c} on {a.device}; seconds: median of timed runs after a warm-up; GiB: peak "
           f"{'CUDA memory allocated' if a.device != 'cpu' else 'resident set of the process'}; ratios against the authors' code")
     head = f"{'case':20s}" + ''.join(f"{p + ' s':>12s}" for p in paths) + ''.join(f"{p + ' GiB':>15s}" for p in paths)
-    mine = [p for p in paths if p == 'ours' or p in dict(a.also)]       # the columns compared with the authors'
-    if 'authors' in paths: head += ''.join(f"{'speed-up ' + p:>18s}{'memory ' + p:>16s}" for p in mine) + f"{'max|Δ|':>9s}"
+    mine = [p for p in paths if p in ('ours', 'ours-bf16') or p in dict(a.also)]       # the columns compared with the authors'
+    if 'authors' in paths: head += ''.join(f"{'speed-up ' + p:>20s}{'memory ' + p:>18s}" for p in mine) + f"{'max|Δ|':>9s}"
     print(head)
     for r in rows:
         s = f"{r['case']:20s}" + ''.join(f"{r[p]['seconds']:12.3f}" if p in r else f"{'':>12s}" for p in paths)
         s += ''.join(f"{r[p]['peak_gib']:15.2f}" if p in r else f"{'':>15s}" for p in paths)
         if 'authors' in r:
-            s += ''.join(f"{r['authors']['seconds'] / r[p]['seconds']:17.2f}×{r[p]['peak_gib'] / r['authors']['peak_gib']:15.2f}×" if p in r
-                         else f"{'':>34s}" for p in mine)
+            s += ''.join(f"{r['authors']['seconds'] / r[p]['seconds']:19.2f}×{r[p]['peak_gib'] / r['authors']['peak_gib']:17.2f}×" if p in r
+                         else f"{'':>38s}" for p in mine)
             s += f"{r['max_diff']:9.1e}" if 'max_diff' in r else ''
         print(s, flush=True)
 
