@@ -18,12 +18,17 @@ __all__ = ['PRECISION_ERROR', 'PRECISIONS', 'DEVICE_TYPES', 'reflect_conv', 'lre
            'cpu_bf16', 'precision_text', 'resolve_device']
 
 # %% ../nbs/01a_fast.ipynb #37ff3836
+def _plain_reflect(conv:nn.Conv2d)->bool:
+    "Whether `conv` pads by reflection, the same on both axes, with one stride and one dilation for both and no groups: what the routes' convolutions compute."
+    same = lambda t: isinstance(t, tuple) and len(set(t)) == 1
+    return conv.padding_mode == 'reflect' and conv.groups == 1 and same(conv.padding) and same(conv.stride) and same(conv.dilation)
+
 def reflect_conv(conv:nn.Conv2d, x, weight=None, bias=None)->torch.Tensor:
     "`conv(x)` with reflection padding, never building the padded copy: zero padding inside, the border recomputed from reflected strips."
     w, b = (conv.weight, conv.bias) if weight is None else (weight, bias)     # e.g. a slice of the input channels, no bias
     p, d = conv.padding[0], conv.dilation[0]
     H, W = x.shape[-2:]
-    if conv.padding_mode != 'reflect' or conv.stride != (1, 1) or min(H, W) < 2 * p + 1: return conv._conv_forward(x, w, b)
+    if not _plain_reflect(conv) or conv.stride != (1, 1) or min(H, W) < 2 * p + 1: return conv._conv_forward(x, w, b)
     out = F.conv2d(x, w, b, 1, p, d)                             # exact wherever the kernel stays inside the image
     strip = lambda s: F.conv2d(F.pad(s, (p, p, p, p), mode='reflect'), w, b, 1, 0, d)
     out[..., :p, :] = strip(x[..., :2 * p, :])[..., :p, :]      # each strip holds every input pixel its border outputs read
@@ -49,15 +54,15 @@ class _ReflectConv(torch.autograd.Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors; p, s, d, has_b = ctx.conf
         with torch.autocast(x.device.type, enabled=False):                                # the dtypes the forward's convolution ran in
-            xp = F.pad(x.to(g.dtype), (p, p, p, p), mode='reflect')
+            xg = x.to(g.dtype); xp = F.pad(xg, (p, p, p, p), mode='reflect')
             gi, gw, gb = torch.ops.aten.convolution_backward(g, xp, w.to(g.dtype), [w.shape[0]] if has_b else None, [s, s], [0, 0], [d, d],
                                                              False, [0, 0], 1, [ctx.needs_input_grad[0], ctx.needs_input_grad[1], has_b and ctx.needs_input_grad[2]])
-            if gi is not None: gi = torch.ops.aten.reflection_pad2d_backward(gi, x.to(g.dtype), [p, p, p, p]).to(x.dtype)
+            if gi is not None: gi = torch.ops.aten.reflection_pad2d_backward(gi, xg, [p, p, p, p]).to(x.dtype)
         return gi, None if gw is None else gw.to(w.dtype), None if gb is None else gb.to(w.dtype), None, None, None
 
 def lean_conv(conv:nn.Conv2d, x)->torch.Tensor:
     "`conv(x)`; with gradients and reflection padding, keeping x rather than the padded copy for the backward."
-    if not (torch.is_grad_enabled() and conv.padding_mode == 'reflect' and conv.groups == 1 and conv.padding[0] == conv.padding[1]): return conv(x)
+    if not (torch.is_grad_enabled() and _plain_reflect(conv)): return conv(x)
     return _ReflectConv.apply(x, conv.weight, conv.bias, conv.padding[0], conv.stride[0], conv.dilation[0])
 
 def lean_stage(st, x):
