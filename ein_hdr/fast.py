@@ -12,10 +12,10 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['PRECISION_ERROR', 'PRECISIONS', 'DEVICE_TYPES', 'reflect_conv', 'lrelu_', 'lean_conv', 'lean_stage', 'lean_rdb',
            'lean_encode_stage', 'lean_gate', 'lean_block', 'lean_fusion', 'lean_head', 'decode_levels',
-           'forward_batched', 'attention_', 'dau_', 'stage_tail_', 'rdb_', 'encode_stage_', 'gate_', 'block_', 'up_',
-           'head_', 'dau_conv_parts', 'block_parts_', 'fuse_parts_', 'decode_parts_', 'forward_cpu',
-           'reuse_freed_memory', 'forward_kept', 'count_ops', 'measurements', 'resolve_precision', 'autocast_for',
-           'cpu_bf16', 'precision_text', 'resolve_device']
+           'forward_batched', 'saved_bytes', 'attention_', 'dau_', 'stage_tail_', 'rdb_', 'encode_stage_', 'gate_',
+           'block_', 'up_', 'head_', 'dau_conv_parts', 'block_parts_', 'fuse_parts_', 'decode_parts_', 'forward_cpu',
+           'reuse_freed_memory', 'denormals_flushed', 'forward_kept', 'count_ops', 'measurements', 'resolve_precision',
+           'autocast_for', 'cpu_bf16', 'precision_text', 'resolve_device']
 
 # %% ../nbs/01a_fast.ipynb #37ff3836
 def _plain_reflect(conv:nn.Conv2d)->bool:
@@ -145,6 +145,16 @@ def forward_batched(model, ldr, mask_down=None, mask_up=None)->torch.Tensor:
         x = feats[k]; feats[k] = None                    # the decoder holds it now
         return x[2 * B:], x[B:2 * B], x[:B]
     return decode_levels(model, level, ldr)
+
+# %% ../nbs/01a_fast.ipynb #0c178d71
+def saved_bytes(fn)->int:
+    "Bytes autograd keeps for the backward while `fn()` runs, each storage counted once: a forward's training memory."
+    kept = {}
+    def pack(t):
+        s = t.untyped_storage(); kept[s.data_ptr()] = s.nbytes(); return t
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t): out = fn()
+    del out
+    return sum(kept.values())
 
 # %% ../nbs/01a_fast.ipynb #61704cf5
 def _ca_weights(ca, means): return torch.sigmoid(ca.excite(F.relu(ca.squeeze(means))))
@@ -304,6 +314,19 @@ def reuse_freed_memory()->bool:
     M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
     return bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(libc.mallopt(M_TRIM_THRESHOLD, 2 ** 30))
 
+# %% ../nbs/01a_fast.ipynb #036d8d13
+class denormals_flushed:
+    "On the CPU, compute denormal floats as zero inside the block (off again after; nested blocks keep it on until the outermost ends)."
+    depth = 0                                           # blocks open in this process
+    def __init__(self, device='cpu'): self.cpu = torch.device(device).type == 'cpu'
+    def __enter__(self):
+        self.on = self.cpu and (denormals_flushed.depth > 0 or torch.set_flush_denormal(True))   # False where the CPU cannot
+        denormals_flushed.depth += self.on
+        return self.on
+    def __exit__(self, *exc):
+        denormals_flushed.depth -= self.on
+        if self.on and not denormals_flushed.depth: torch.set_flush_denormal(False)
+
 # %% ../nbs/01a_fast.ipynb #f967ec86
 def forward_kept(model, ldr, mask_down=None, mask_up=None)->torch.Tensor:
     "The paper's forward keeping every block's output alive until the end, as the authors' code does (their peak memory)."
@@ -366,7 +389,7 @@ PRECISIONS = ('auto', 'fp32', 'tf32', 'bf16', 'fp16')
 
 def resolve_precision(precision:str|None, # one of PRECISIONS (None: 'auto')
                       device, training:bool=False)->str:
-    "The precision to run in: 'auto' is tf32 for CUDA training, fp16 for CUDA inference, fp32 on the CPU (see the table)."
+    "The precision to run in: 'auto' is tf32 for CUDA training, fp16 for CUDA inference, fp32 on the CPU (see the table, and the bf16 study in 08e_study)."
     p = precision or 'auto'
     if p not in PRECISIONS: raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     cuda = torch.device(device).type == 'cuda'
@@ -392,11 +415,11 @@ def cpu_bf16()->bool:
     return False
 
 def precision_text(precision:str|None, device, training:bool=False)->str:
-    "The precision a run uses and why, for its log: 'fp32 (auto on the CPU; this CPU has native bf16: --precision bf16 is faster)'."
+    "The precision a run uses and why, for its log: 'fp32 (auto on the CPU; native bf16 here: --precision bf16 is faster, slightly less accurate)'."
     p, dev = resolve_precision(precision, device, training), torch.device(device)
     if (precision or 'auto') != 'auto': return p
     where = {'cuda': 'CUDA', 'cpu': 'the CPU'}.get(dev.type, dev.type)
-    hint = '; this CPU has native bf16: --precision bf16 is faster' if dev.type == 'cpu' and cpu_bf16() else ''
+    hint = '; native bf16 here: --precision bf16 is faster, slightly less accurate (08e_study)' if dev.type == 'cpu' and cpu_bf16() else ''
     return f"{p} (auto on {where}{hint})"
 
 

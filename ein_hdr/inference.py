@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from .core import *
 from .model import masks_for, EIN, load_official_checkpoint, read_checkpoint, predict, exposure_masks, as_batch, CheckpointError, valid_size, paper_size, Limit, ge, within, one_of, check_fields
-from .fast import resolve_precision, autocast_for, resolve_device, PRECISIONS
+from .fast import resolve_precision, autocast_for, resolve_device, PRECISIONS, denormals_flushed
 from .data import list_sdr, image_size
 from .color import write_avif, write_png16, PNG_SOFTWARE
 
@@ -98,11 +98,11 @@ def reconstruct(model:EIN, # the network
     s = as_batch(sdr)
     H, W = s.shape[-2:]
     tile = tile_size(H, W, tile, resize_mode, tile_pixels, auto_tile, multiple)
-    amp = autocast_for(resolve_precision(precision, dev), dev)
+    amp, flush = autocast_for(resolve_precision(precision, dev), dev), denormals_flushed(dev)   # denormals: 01a_fast
     size = lambda h, w: (buckets or {}).get((valid_size(h, multiple), valid_size(w, multiple)))
     if tile is None:
         rs = paper_size(H, W) if resize_mode == 'paper' else (H, W)
-        with amp: return predict(model, s, resize_mode=resize_mode, device=dev, multiple=multiple, size=size(*rs))[0].float().permute(1, 2, 0).cpu().numpy()
+        with amp, flush: return predict(model, s, resize_mode=resize_mode, device=dev, multiple=multiple, size=size(*rs))[0].float().permute(1, 2, 0).cpu().numpy()
     md, mu = masks_for(model, s)
     acc = np.zeros((H, W, 3), np.float32); wsum = np.zeros((H, W, 1), np.float32)
     ys, xs = tile_starts(H, tile, overlap), tile_starts(W, tile, overlap)
@@ -110,7 +110,7 @@ def reconstruct(model:EIN, # the network
         for x in xs:
             sl = (..., slice(y, y + tile), slice(x, x + tile))
             t_ = s[sl]
-            with amp: out = predict(model, t_, device=dev, masks=(md[sl], mu[sl]), multiple=multiple, size=size(*t_.shape[-2:]))[0].float().permute(1, 2, 0).cpu().numpy()
+            with amp, flush: out = predict(model, t_, device=dev, masks=(md[sl], mu[sl]), multiple=multiple, size=size(*t_.shape[-2:]))[0].float().permute(1, 2, 0).cpu().numpy()
             h, w = out.shape[:2]
             f = feather(h, w, overlap, y > 0, y + h < H, x > 0, x + w < W)[..., None]
             acc[y:y + h, x:x + w] += out * f; wsum[y:y + h, x:x + w] += f

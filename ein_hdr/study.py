@@ -74,6 +74,7 @@ def _run_study(cfg:StudyConfig, out:Path, jobs, devices, executor, slurm, report
         for v in cfg.variants: variant_data(cfg, out, v, log=log)   # a variant's own training data, made once here (not by each job)
     _write_json(out/'study.json', study_record(cfg, out))
     state = {(v, s): run_state(out, v, s) for s in cfg.seeds for v in cfg.variants if s in cfg.variant_seeds(v)}   # seed by seed: a study stopped early has every variant's first seed
+    state = dict(sorted(state.items(), key=lambda kv: cfg.variant_steps(kv[0][0])))   # shorter budgets first (stable): a learning curve stopped early has its short points for every seed
     if not report_only:
         for (v, s), ch in stale_runs(cfg, out).items():      # never a silent reuse of a run that today's code would not make
             if keep_stale: log(f"kept, though its code changed ({'; '.join(ch)}): {v}, seed {s}")

@@ -105,9 +105,9 @@ class StudyConfig:
     "What a study trains and how it compares the runs (see `read_study`)."
     name:str # the study's title
     data:list # folders (or files) of real HDR photographs
-    steps:int # optimiser steps of every run
+    steps:int # optimiser steps of every run (a variant's own `steps` overrides it: learning curves)
     seeds:list # one run per variant and seed
-    variants:dict # {name: TrainConfig fields, with `model` for EINConfig switches, `seeds` for a subset of the study's}; the first is the reference
+    variants:dict # {name: TrainConfig fields, with `model` for EINConfig switches, `seeds` for a subset of the study's, `steps` for its own budget}; the first is the reference
     base:dict=field(default_factory=dict) # TrainConfig fields shared by all variants
     split:dict=field(default_factory=dict) # test, valid (counts or scene names), seed
     dataset:dict=field(default_factory=dict) # crops/exposures/size per split, the camera, the data seed
@@ -123,15 +123,18 @@ class StudyConfig:
     def train_config(self, variant:str, seed:int, root, out)->TrainConfig:
         "The TrainConfig of one run."
         var = self.variants[variant]
-        kw = {k: tuple(v) if isinstance(v, list) else v for k, v in {**STUDY_BASE, **self.base, **var}.items() if k not in ('model', 'camera', 'loss', 'seeds', *LEGACY_LOSS_KEYS)}
+        kw = {k: tuple(v) if isinstance(v, list) else v for k, v in {**STUDY_BASE, **self.base, **var}.items() if k not in ('model', 'camera', 'loss', 'seeds', 'steps', *LEGACY_LOSS_KEYS)}
         model = {**self.base.get('model', {}), **var.get('model', {})}
-        return TrainConfig(**kw, model=model, loss=_table_loss(var, self.base_loss()), root_path=str(root), out_dir=str(out), seed=int(seed), max_steps=self.steps, progress=False)
+        return TrainConfig(**kw, model=model, loss=_table_loss(var, self.base_loss()), root_path=str(root), out_dir=str(out), seed=int(seed), max_steps=self.variant_steps(variant), progress=False)
     def base_loss(self)->dict:
         "The loss weights of [base]: its `loss` table, or the paper's weights with the terms its older keys (`w_pu21 = 1`, ...) name changed."
         return dict(self.base['loss']) if 'loss' in self.base else _table_loss(self.base, PAPER_LOSS)
     def variant_seeds(self, variant:str)->list:
         "The seeds a variant runs: its own `seeds` (a subset of the study's), else the study's."
         return list(self.variants[variant].get('seeds', self.seeds))
+    def variant_steps(self, variant:str)->int:
+        "The optimiser steps of a variant's runs: its own `steps`, else the study's."
+        return int(self.variants[variant].get('steps', self.steps))
     def train_camera(self, variant:str)->dict|None:
         "The camera of a variant's training data, if it asks for its own (`camera = {...}`: VirtualCamera fields over the study's)."
         c = self.variants[variant].get('camera')
@@ -188,10 +191,12 @@ def study_from_dict(d:dict, source:str='the study configuration')->StudyConfig:
     base = d.get('base', {})
     for where, tbl in [('base', base)] + [(f'variants.{n}', v) for n, v in d['variants'].items()]:
         if not isinstance(tbl, dict): raise StudyConfigError(f"{source}: {where}: expected a table")
-        _check_fields(where, tbl, TrainConfig, source, skip=('model', 'camera', *LEGACY_LOSS_KEYS, *(('seeds',) if where != 'base' else ())))
+        _check_fields(where, tbl, TrainConfig, source, skip=('model', 'camera', *LEGACY_LOSS_KEYS, *(('seeds', 'steps') if where != 'base' else ())))
         if 'seeds' in tbl and where != 'base' and not (isinstance(tbl['seeds'], list) and tbl['seeds'] and len(set(tbl['seeds'])) == len(tbl['seeds'])
                                                        and all(isinstance(s, int) and not isinstance(s, bool) and s in d['seeds'] for s in tbl['seeds'])):
             raise StudyConfigError(f"{source}: {where}.seeds = {tbl['seeds']!r}: expected some of the study's seeds {d['seeds']}, each once")
+        if 'steps' in tbl and where != 'base' and not (isinstance(tbl['steps'], int) and not isinstance(tbl['steps'], bool) and tbl['steps'] >= 1):
+            raise StudyConfigError(f"{source}: {where}.steps = {tbl['steps']!r}: expected a positive integer (this variant's optimiser steps)")
         old = [k for k in tbl if k in LEGACY_LOSS_KEYS]
         if old and 'loss' in tbl: raise StudyConfigError(f"{source}: {where}: loss weights as loss = {{...}} or with the older keys ({', '.join(old)}), not both")
         for k in old:

@@ -24,8 +24,9 @@ from .study_runs import *
 # %% auto #0
 __all__ = ['RESULT_KEYS', 'GOALS', 'primary_comparisons', 'study_results', 'variant_facts', 'scene_table', 'worst_scenes',
            'summarize_study', 'group_table', 'by_camera', 'worst_by_camera', 'camera_deltas', 'goal_table',
-           'plot_study', 'plot_study_curves', 'seeds_text', 'study_markdown', 'primary_markdown', 'variant_recipes',
-           'recipe_markdown', 'write_study_report', 'breakdown_markdown']
+           'curve_table', 'curve_summary', 'plot_curve', 'plot_study', 'plot_study_curves', 'steps_text', 'seeds_text',
+           'study_markdown', 'primary_markdown', 'variant_recipes', 'recipe_markdown', 'write_study_report',
+           'breakdown_markdown']
 
 # %% ../nbs/08c_study_report.ipynb #573597c4
 def primary_comparisons(res:pd.DataFrame, # `study_results`
@@ -63,7 +64,7 @@ def study_results(cfg:StudyConfig, out, log=print)->pd.DataFrame:
     return df[list(RESULT_KEYS) + [c for c in df.columns if c not in RESULT_KEYS]].replace([np.inf, -np.inf], np.nan)
 
 def variant_facts(cfg:StudyConfig, out)->pd.DataFrame:
-    "Parameters, GFLOP per megapixel and mean training minutes and steps of every variant."
+    "Parameters, GFLOP per megapixel, steps, and mean training minutes (wall clock, and CPU time where recorded) of every variant."
     rows = []
     for v in cfg.variants:
         tc = cfg.train_config(v, cfg.seeds[0], '.', '.')
@@ -71,7 +72,8 @@ def variant_facts(cfg:StudyConfig, out)->pd.DataFrame:
         dirs = [run_dir(o, v, s) for o in ([fold_dir(out, f) for f in fold_configs(cfg)] or [out]) for s in cfg.variant_seeds(v)]   # every fold's runs
         done = [json.loads((d/'done.json').read_text()) for d in dirs if (d/'done.json').exists()]
         rows.append(dict(variant=v, params=sum(p.numel() for p in m.parameters()), gflop_per_mpix=round(flops_per_mpix(m, 128), 1),
-                         minutes=round(float(np.mean([d['minutes'] for d in done])), 2) if done else np.nan,
+                         steps=cfg.variant_steps(v), minutes=round(float(np.mean([d['minutes'] for d in done])), 2) if done else np.nan,
+                         cpu_minutes=round(float(np.mean(cpu)), 2) if (cpu := [d['cpu_minutes'] for d in done if d.get('cpu_minutes')]) else np.nan,
                          runs_done=len(done), runs=len(dirs)))
     return pd.DataFrame(rows).set_index('variant')
 
@@ -189,6 +191,49 @@ def goal_table(res:pd.DataFrame, # `study_results` with the baselines the goals 
     t.attrs['goals'] = {**need, 'worst scene vs linearised SDR': -robust}
     return t
 
+# %% ../nbs/08c_study_report.ipynb #dc527567
+def curve_table(cfg:StudyConfig, out, res:pd.DataFrame, # the study, its folder and its results (`study_results`)
+                against:str='linearised SDR', metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
+    "Per finished run: variant, seed, num_c, steps, CPU and wall hours, and `metric` minus `against` per protocol and camera (columns 'protocol/camera')."
+    rows, base = [], res[res.variant == against]
+    for v in cfg.variants:
+        for s in cfg.variant_seeds(v):
+            d = run_dir(out, v, s)/'done.json'
+            if not d.exists(): continue
+            done, r = json.loads(d.read_text()), res[(res.variant == v) & (res.seed == s)]
+            if not len(r): continue
+            dl = camera_deltas(pd.concat([r, base]), v, against, metric=metric, split=split)
+            rows.append(dict(variant=v, seed=s, num_c=cfg.train_config(v, s, '.', '.').num_c, steps=cfg.variant_steps(v),
+                             cpu_hours=(done.get('cpu_minutes') or np.nan) / 60, wall_hours=done['minutes'] / 60,
+                             **{f'{p}/{c}': x for (p, c), x in dl.items()}))
+    return pd.DataFrame(rows)
+
+def curve_summary(ct:pd.DataFrame)->pd.DataFrame:
+    "Per variant: runs, steps, mean CPU hours, and per 'protocol/camera' the seeds' mean and spread (max − min; NaN with one seed)."
+    cols = [c for c in ct if '/' in c]
+    g = ct.groupby('variant', sort=False)
+    out = pd.DataFrame({'runs': g.size(), 'num_c': g.num_c.first(), 'steps': g.steps.first(), 'cpu_hours': g.cpu_hours.mean()})
+    for c in cols: out[c] = g[c].mean(); out[f'{c} spread'] = g[c].max() - g[c].min()
+    out.loc[out.runs < 2, [f'{c} spread' for c in cols]] = np.nan
+    return out
+
+# %% ../nbs/08c_study_report.ipynb #4cfdb4ad
+def plot_curve(ct:pd.DataFrame, cols=('ein-hdr/pooled', 'si-hdr/pooled'), against:str='linearised SDR'):
+    "The gain over `against` against CPU hours: a line per width through the seeds' means, each seed a dot; a panel per column of `curve_table`."
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, len(cols), figsize=(5 * len(cols), 3.6), sharey=True, squeeze=False)
+    for ax, c in zip(axs[0], cols):
+        for (w, d), col in zip(ct.groupby('num_c'), plt.cm.tab10.colors):
+            m = d.groupby('steps').agg(x=('cpu_hours', 'mean'), y=(c, 'mean'), lo=(c, 'min'), hi=(c, 'max')).sort_values('x')
+            ax.plot(m.x, m.y, '-', color=col, label=f'num_c {w}')
+            ax.vlines(m.x, m.lo, m.hi, color=col, alpha=0.5)
+            ax.plot(d.cpu_hours, d[c], 'o', color=col, ms=4, alpha=0.7)
+            for _, r in m.iterrows(): ax.annotate(f'{int(_)} steps', (r.x, r.y), fontsize=7, xytext=(3, 3), textcoords='offset points')
+        ax.axhline(0, color='k', lw=0.8); ax.set_xscale('log'); ax.set_xlabel('CPU hours of training (log)'); ax.set_title(c)
+    axs[0][0].set_ylabel(f'PU21-PSNR minus {against} (dB)'); axs[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
 # %% ../nbs/08c_study_report.ipynb #d6ba8c44
 def plot_study(summary:pd.DataFrame, metrics=('pu21_psnr', 'hl_pu21_psnr'), deltas:bool=False):
     "Per protocol (rows) and metric (columns): each variant's mean with its 95% interval over scenes, or (`deltas`) its paired difference to the reference."
@@ -231,6 +276,11 @@ def plot_study_curves(cfg:StudyConfig, out):
     return fig
 
 # %% ../nbs/08c_study_report.ipynb #c61c54e2
+def steps_text(cfg:StudyConfig)->str:
+    "The runs' budgets in words: '380 steps each', or each variant's where they differ (a learning curve)."
+    st = {v: cfg.variant_steps(v) for v in cfg.variants}
+    return f"{cfg.steps} steps each" if set(st.values()) == {cfg.steps} else 'steps ' + ', '.join(f'{v}: {n}' for v, n in st.items())
+
 def seeds_text(cfg:StudyConfig)->str:
     "How many variants and seeds a study runs, in words: '7 variants × 2 seeds' (naming the variants that run fewer)."
     few = {v: len(cfg.variant_seeds(v)) for v in cfg.variants if len(cfg.variant_seeds(v)) < len(cfg.seeds)}
@@ -251,7 +301,7 @@ def study_markdown(cfg:StudyConfig, summary:pd.DataFrame, facts:pd.DataFrame, sc
     nsc = scenes.index.get_level_values('scene').nunique() if len(scenes) else 0
     nsrc = int(summary.sources.max()) if 'sources' in summary and len(summary) else 1
     out = [f"# {cfg.name}\n", f"{summary.n.max() if len(summary) else 0} {split} images from {nsc} scenes{f' of {nsrc} sources' if nsrc > 1 else ''} no run saw; "
-           f"{seeds_text(cfg)}, {cfg.steps} steps each. Viewers need about 3.5 dB PU21-PSNR to see a difference (Hanji et al. 2022).\n"]
+           f"{seeds_text(cfg)}, {steps_text(cfg)}. Viewers need about 3.5 dB PU21-PSNR to see a difference (Hanji et al. 2022).\n"]
     if primary is not None and len(primary): out += [primary_markdown(primary)]
     nh = int(np.isfinite(summary.filter(like='_holm').to_numpy(float)).sum()) if len(summary) else 0
     out += ["## Every comparison (secondary)\n", f"Mean ± 95% interval over the {split} scenes (each scene's images, cameras and seeds averaged first; n: scenes "

@@ -242,12 +242,15 @@ def train_run(cfg:StudyConfig, out, variant:str, seed:int, device:str|None=None,
         tr = Trainer(replace(tc, resume=str(last) if last.exists() else None), log=lambda *a: None)
         _write_json(d/'code.json', tr.code)                 # the code that trains it, as this process has it
         start = tr.global_step
-        prev = json.loads((d/'time.json').read_text())['minutes'] if (d/'time.json').exists() else 0.
+        prev = json.loads((d/'time.json').read_text()) if (d/'time.json').exists() else {}
+        c, cpu0 = time.process_time(), prev.get('cpu_minutes', None if prev else 0.)   # CPU time of every thread: what a run costs, whatever else shares the machine
+        spent = lambda: dict(minutes=prev.get('minutes', 0.) + (time.time() - t) / 60,   # (None: begun by a version that did not count it)
+                             cpu_minutes=None if cpu0 is None else cpu0 + (time.process_time() - c) / 60)
         try: tr.fit()
-        finally: _write_json(d/'time.json', dict(minutes=prev + (time.time() - t) / 60))    # an interrupted run keeps its time
-        minutes = prev + (time.time() - t) / 60
+        finally: _write_json(d/'time.json', spent())          # an interrupted run keeps its time
+        minutes, cpu = spent().values()
         ck = 'best.pt' if cfg.checkpoint == 'best' and (d/'checkpoints'/'best.pt').exists() else 'last.pt'
-        facts = dict(variant=variant, seed=seed, steps=tr.global_step, minutes=round(minutes, 2), resumed_at=start or None, checkpoint=ck,
+        facts = dict(variant=variant, seed=seed, steps=tr.global_step, minutes=round(minutes, 2), cpu_minutes=cpu and round(cpu, 2), resumed_at=start or None, checkpoint=ck,
                      checkpoint_step=read_checkpoint(d/'checkpoints'/ck)['global_step'],   # read without running code
                      device=str(tr.device), threads=torch.get_num_threads())
         _write_json(d/'done.json', facts)

@@ -13,10 +13,15 @@ without the VGG term, Adam). Columns, each case in a fresh process with no envir
 - ours: `EIN()` from ein_hdr.model called the same way (`model(ldr, mask_down, mask_up)` under no_grad), default settings
   (the training step as the trainer runs it on the CPU: channels_last, malloc keeping freed memory);
 - reference: our reference path (the authors' arithmetic and their memory use, every block output kept);
-- ours-bf16: `ours` under bf16 autocast (training rows only: `--precision bf16`, for CPUs with native bf16);
+- ours-bf16: `ours` under bf16 autocast (`--precision bf16`, for CPUs with native bf16);
+- train-cli: the training row as users run it: `python -m ein_hdr train` at its default precision on a small dataset made
+  from ../shared/data/hdr (paper mode, the VGG term off, num_workers 0); seconds = 8 / the median of log.csv's per-step
+  images/s (waiting for data included) after two warm-up steps; GiB = that process's peak resident set;
+- train-cli-fp32, train-cli-bf16: the same with `--precision fp32` or `--precision bf16`;
 - predict: `predict(model, sdr_uint8)`, masks and padding included;
 - NAME (`--also NAME=PATH`, repeatable): the `ours` case again, with the ein_hdr package found in PATH (e.g. an older
-  version of ours, `git archive <commit> ein_hdr | tar -x -C PATH`), to compare versions in one run.
+  version of ours, `git archive <commit> ein_hdr | tar -x -C PATH`), to compare versions in one run; with the train-cli
+  column asked for, `NAME train-cli` runs that version's `ein_hdr train` too.
 Both networks carry the same random weights (timing does not depend on them). Agreement is measured with trained weights:
 the authors' golden checkpoint (../shared/golden, num_c 8) in both networks, on the same input at each size; max|Δ| is
 the largest difference between the two outputs (values in [0, 1]). Times are medians of --runs runs after a warm-up;
@@ -27,7 +32,8 @@ from pathlib import Path
 
 CASES = [('512²', 512, 512, 1), ('1024²', 1024, 1024, 1), ('2048×1536', 1536, 2048, 1), ('train 224², batch 8', 224, 224, 8)]
 CASE_KEYS = ('512', '1024', '2048x1536', 'train')            # --cases names them
-PATHS = ('authors', 'ours', 'ours-bf16', 'reference', 'predict')
+PATHS = ('authors', 'ours', 'ours-bf16', 'reference', 'predict', 'train-cli', 'train-cli-fp32', 'train-cli-bf16')
+TRAIN_ONLY = ('train-cli', 'train-cli-fp32', 'train-cli-bf16')                   # columns of the training row only
 
 def _authors_model(authors:str, num_c:int):
     sys.path.insert(0, str(Path(authors).resolve()))
@@ -62,8 +68,32 @@ def _reference(m):
     except ImportError: return m.forward_reference                 # older versions: forward_reference(keep=True) did it
     return lambda *a: forward_kept(m, *a)
 
-def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, authors:str|None)->dict:
+def train_data(root:Path)->Path:
+    "A small training set in the paper's layout (8 crops of 256² from each photograph of ../shared/data/hdr, 2 exposures each), made once."
+    if not (root/'train.xls').exists():
+        from ein_hdr.data import make_dataset
+        from ein_hdr.core import shared_path
+        make_dataset(shared_path('data', 'hdr'), root, valid_fraction=0, exposures=2, crops=8, size=256, progress=False, log=lambda *a: None)
+    return root
+
+def train_cli(h:int, batch:int, runs:int, num_c:int, device:str, precision:str, data:str)->dict:
+    "`python -m ein_hdr train` in a child process: 8 / median per-step images/s after two warm-up steps, and its peak RSS."
+    import csv, resource, tempfile
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, '-m', 'ein_hdr', 'train', '--root_path', data, '--num_c', str(num_c), '--crop_size', str(h),
+               '--batch_size', str(batch), '--no-perceptual', '--max_steps', str(runs + 2), '--valid_freq', '0',
+               '--checkpoints_freq', '0', '--device', device, '--out_dir', out, '--quiet'] + (['--precision', precision] if precision else [])
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode: raise RuntimeError(f"{' '.join(cmd)} failed:\n{p.stderr[-2000:]}")
+        logs = list(Path(out).rglob('log.csv'))
+        rows = [r for r in csv.DictReader(logs[0].open()) if r.get('imgs_per_s')]
+        ips = [float(r['imgs_per_s']) for r in rows if int(r['step'] or 0) > 2 and not r.get('epoch_s')][:runs]   # step rows, not epochs'
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+    return dict(seconds=batch / statistics.median(ips), peak_gib=peak, imgs_per_s=statistics.median(ips))
+
+def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, authors:str|None, data:str|None=None)->dict:
     "One measurement in this (fresh) process."
+    if path in TRAIN_ONLY: return train_cli(h, batch, runs, num_c, device, path.split('-')[-1] if path != 'train-cli' else None, data)
     import resource, torch
     from ein_hdr.model import EIN, exposure_masks, predict, to_official_state_dict
     from ein_hdr.losses import EINLoss
@@ -92,7 +122,7 @@ def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, aut
     else:
         m.eval()
         def f():
-            with torch.no_grad(): return call()
+            with torch.no_grad(), torch.autocast(device.split(':')[0], dtype=torch.bfloat16, enabled=amp): return call()
     f(); sync()
     if device.startswith('cuda'): torch.cuda.reset_peak_memory_stats()
     ts = []
@@ -103,11 +133,12 @@ def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, aut
 
 def run_case(a, path, h, w, b, runs)->dict:
     env = {k: v for k, v in os.environ.items() if k not in ('THP_MEM_ALLOC_ENABLE',)}
-    also = dict(a.also)
-    if path in also:                                          # `ours`, with the ein_hdr package found in that folder
-        env['PYTHONPATH'] = os.pathsep.join([also[path]] + [p for p in [env.get('PYTHONPATH')] if p]); path = 'ours'
+    also, name, _, tail = dict(a.also), *path.partition(' ')
+    if name in also:                                          # `ours` (or `NAME train-cli`), with the ein_hdr package found in that folder
+        env['PYTHONPATH'] = os.pathsep.join([also[name]] + [p for p in [env.get('PYTHONPATH')] if p]); path = tail or 'ours'
     cmd = [sys.executable, __file__, '--case', f'{path},{h},{w},{b},{runs}', '--num_c', str(a.num_c), '--device', a.device]
     if a.authors: cmd += ['--authors', a.authors]
+    if path in TRAIN_ONLY: cmd += ['--data', str(train_data(Path(a.work)/'train_data'))]
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if p.returncode: print(p.stderr[-2000:], file=sys.stderr); return dict(seconds=float('nan'), peak_gib=float('nan'), max_diff=float('nan'))
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -122,18 +153,21 @@ def main():
     ap.add_argument('--json', default=None, help='also write the results here')
     ap.add_argument('--also', action='append', default=[], type=_also, metavar='NAME=PATH',
                     help='one more column: the `ours` case run with the ein_hdr package in folder PATH (e.g. an older version)')
-    ap.add_argument('--case', default=None, help=argparse.SUPPRESS)
+    ap.add_argument('--work', default=None, help='folder for the training columns\' small dataset (default: a temporary one)')
+    ap.add_argument('--case', default=None, help=argparse.SUPPRESS); ap.add_argument('--data', default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.case:
         path, h, w, b, runs = a.case.split(',')
-        print(json.dumps(case(path, int(h), int(w), int(b), int(runs), a.num_c, a.device, a.authors))); return
+        print(json.dumps(case(path, int(h), int(w), int(b), int(runs), a.num_c, a.device, a.authors, a.data))); return
+    if a.work is None: import tempfile; a.work = tempfile.mkdtemp(prefix='bench_ein_')
     paths = [p for p in a.paths if p != 'authors' or a.authors] + [n for n, _ in a.also]
+    paths += [f'{n} train-cli' for n, _ in a.also if 'train-cli' in a.paths]          # `ein_hdr train` of that version too
     if 'authors' in a.paths and not a.authors: print("no --authors checkout given: the authors' column is left out", file=sys.stderr)
     cases = [CASES[CASE_KEYS.index(k)] for k in a.cases] if a.cases else CASES[:2] if a.quick else CASES
     rows = []
     for label, h, w, b in cases:
         runs = a.runs if h * w <= 1024 * 1024 else max(1, a.runs - 1)
-        r = {p: run_case(a, p, h, w, b, runs) for p in paths if not (b > 1 and p == 'predict') and not (b == 1 and p == 'ours-bf16')}
+        r = {p: run_case(a, p, h, w, b, runs) for p in paths if not (b > 1 and p == 'predict') and not (b == 1 and p.split(' ')[-1] in TRAIN_ONLY)}
         if b == 1 and a.authors: r['max_diff'] = run_case(a, 'agreement', h, w, 1, 1).get('max_diff', float('nan'))
         rows.append(dict(case=label, **r)); print_table(rows, a, paths)
     if a.json: Path(a.json).write_text(json.dumps(dict(device=a.device, num_c=a.num_c, rows=rows), indent=1))
@@ -149,16 +183,17 @@ def _also(s:str)->tuple:
 def print_table(rows, a, paths):
     print(f"\nEIN num_c={a.num_c} on {a.device}; seconds: median of timed runs after a warm-up; GiB: peak "
           f"{'CUDA memory allocated' if a.device != 'cpu' else 'resident set of the process'}; ratios against the authors' code")
-    head = f"{'case':20s}" + ''.join(f"{p + ' s':>12s}" for p in paths) + ''.join(f"{p + ' GiB':>15s}" for p in paths)
-    mine = [p for p in paths if p in ('ours', 'ours-bf16') or p in dict(a.also)]       # the columns compared with the authors'
-    if 'authors' in paths: head += ''.join(f"{'speed-up ' + p:>20s}{'memory ' + p:>18s}" for p in mine) + f"{'max|Δ|':>9s}"
+    w = {p: max(12, len(p) + 6) for p in paths}
+    head = f"{'case':20s}" + ''.join(f"{p + ' s':>{w[p]}s}" for p in paths) + ''.join(f"{p + ' GiB':>{w[p]}s}" for p in paths)
+    mine = [p for p in paths if p in ('ours', 'ours-bf16') or p.split(' ')[-1] in TRAIN_ONLY or p in dict(a.also)]       # the columns compared with the authors'
+    if 'authors' in paths: head += ''.join(f"{'speed-up ' + p:>{w[p] + 9}s}{'memory ' + p:>{w[p] + 7}s}" for p in mine) + f"{'max|Δ|':>9s}"
     print(head)
     for r in rows:
-        s = f"{r['case']:20s}" + ''.join(f"{r[p]['seconds']:12.3f}" if p in r else f"{'':>12s}" for p in paths)
-        s += ''.join(f"{r[p]['peak_gib']:15.2f}" if p in r else f"{'':>15s}" for p in paths)
+        s = f"{r['case']:20s}" + ''.join(f"{r[p]['seconds']:{w[p]}.3f}" if p in r else ' ' * w[p] for p in paths)
+        s += ''.join(f"{r[p]['peak_gib']:{w[p]}.2f}" if p in r else ' ' * w[p] for p in paths)
         if 'authors' in r:
-            s += ''.join(f"{r['authors']['seconds'] / r[p]['seconds']:19.2f}×{r[p]['peak_gib'] / r['authors']['peak_gib']:17.2f}×" if p in r
-                         else f"{'':>38s}" for p in mine)
+            s += ''.join(f"{r['authors']['seconds'] / r[p]['seconds']:{w[p] + 8}.2f}×{r[p]['peak_gib'] / r['authors']['peak_gib']:{w[p] + 6}.2f}×" if p in r
+                         else ' ' * (2 * w[p] + 16) for p in mine)
             s += f"{r['max_diff']:9.1e}" if 'max_diff' in r else ''
         print(s, flush=True)
 
