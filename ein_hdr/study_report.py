@@ -195,6 +195,7 @@ def goal_table(res:pd.DataFrame, # `study_results` with the baselines the goals 
 def curve_table(cfg:StudyConfig, out, res:pd.DataFrame, # the study, its folder and its results (`study_results`)
                 against:str='linearised SDR', metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
     "Per finished run: variant, seed, num_c, steps, CPU and wall hours, and `metric` minus `against` per protocol and camera (columns 'protocol/camera')."
+    # CPU hours: the run's recorded CPU time; a run from before it was recorded counts wall time × its threads (an upper bound: `cpu_measured` False)
     rows, base = [], res[res.variant == against]
     for v in cfg.variants:
         for s in cfg.variant_seeds(v):
@@ -204,7 +205,8 @@ def curve_table(cfg:StudyConfig, out, res:pd.DataFrame, # the study, its folder 
             if not len(r): continue
             dl = camera_deltas(pd.concat([r, base]), v, against, metric=metric, split=split)
             rows.append(dict(variant=v, seed=s, num_c=cfg.train_config(v, s, '.', '.').num_c, steps=cfg.variant_steps(v),
-                             cpu_hours=(done.get('cpu_minutes') or np.nan) / 60, wall_hours=done['minutes'] / 60,
+                             cpu_hours=(done.get('cpu_minutes') or done['minutes'] * done.get('threads', 1)) / 60, cpu_measured=bool(done.get('cpu_minutes')),
+                             wall_hours=done['minutes'] / 60,
                              **{f'{p}/{c}': x for (p, c), x in dl.items()}))
     return pd.DataFrame(rows)
 
