@@ -170,6 +170,7 @@ def _side_data(frame)->dict:
     "A decoded frame's HDR side data: mastering display (primaries xy, white xy, min/max cd/m²) and content light level."
     out = {}
     for sd in frame.side_data:
+        if not hasattr(sd, 'type'): sd = frame.side_data[sd]   # PyAV 18.1.1 on iterates the mapping's keys (the types), 18.1.0 the side data
         b = bytes(sd)
         if sd.type.name == 'MASTERING_DISPLAY_METADATA' and len(b) >= 88:
             r = struct.unpack('<20i', b[:80]); has_p, has_l = struct.unpack('<ii', b[80:88])
