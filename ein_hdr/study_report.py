@@ -230,7 +230,7 @@ def plot_curve(ct:pd.DataFrame, cols=('ein-hdr/pooled', 'si-hdr/pooled'), agains
             ax.plot(m.x, m.y, '-', color=col, label=f'num_c {w}')
             ax.vlines(m.x, m.lo, m.hi, color=col, alpha=0.5)
             ax.plot(d.cpu_hours, d[c], 'o', color=col, ms=4, alpha=0.7)
-            for _, r in m.iterrows(): ax.annotate(f'{int(_)} steps', (r.x, r.y), fontsize=7, xytext=(3, 3), textcoords='offset points')
+            for steps, r in m.iterrows(): ax.annotate(f'{steps} steps', (r.x, r.y), fontsize=7, xytext=(3, 3), textcoords='offset points')
         ax.axhline(0, color='k', lw=0.8); ax.set_xscale('log'); ax.set_xlabel('CPU hours of training (log)'); ax.set_title(c)
     axs[0][0].set_ylabel(f'PU21-PSNR minus {against} (dB)'); axs[0][0].legend(fontsize=8)
     fig.tight_layout()

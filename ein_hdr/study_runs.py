@@ -248,7 +248,7 @@ def train_run(cfg:StudyConfig, out, variant:str, seed:int, device:str|None=None,
                              cpu_minutes=None if cpu0 is None else cpu0 + (time.process_time() - c) / 60)
         try: tr.fit()
         finally: _write_json(d/'time.json', spent())          # an interrupted run keeps its time
-        minutes, cpu = spent().values()
+        took = spent(); minutes, cpu = took['minutes'], took['cpu_minutes']
         ck = 'best.pt' if cfg.checkpoint == 'best' and (d/'checkpoints'/'best.pt').exists() else 'last.pt'
         facts = dict(variant=variant, seed=seed, steps=tr.global_step, minutes=round(minutes, 2), cpu_minutes=cpu and round(cpu, 2), resumed_at=start or None, checkpoint=ck,
                      checkpoint_step=read_checkpoint(d/'checkpoints'/ck)['global_step'],   # read without running code
