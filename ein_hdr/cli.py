@@ -264,7 +264,7 @@ def _cmd_study(a):
     devices = [d.strip() for d in a.devices.split(',') if d.strip()] if a.devices else None
     jobs = a.jobs or (len(devices) if devices else 1)
     slurm = dict(partition=a.partition, time=a.time, gpus_per_job=a.gpus_per_job, cpus_per_job=a.cpus_per_job)
-    run_study(a.config, a.out, jobs=jobs, devices=devices, executor=a.executor, slurm=slurm, report_only=a.report_only, keep_stale=a.keep_stale,
+    run_study(a.config, a.out, jobs=jobs, devices=devices, executor=a.executor, slurm=slurm, report_only=a.report_only, keep_stale=a.keep_stale, only=a.only,
               log=(lambda *x: None) if a.quiet else print)
 
 def _add_study(sub):
@@ -281,6 +281,7 @@ def _add_study(sub):
     d.add_argument('--cpus-per-job', dest='cpus_per_job', type=int, default=None, help='CPUs per job (submitit)')
     d.add_argument('--report-only', dest='report_only', action='store_true', help='train nothing; rebuild the report from the finished runs')
     d.add_argument('--keep-stale', dest='keep_stale', action='store_true', help='keep runs made by code that has changed since (the report marks them) instead of training them again')
+    d.add_argument('--only', action='append', default=None, metavar='VARIANT', help='train only this variant now (repeat for more); the report has every finished run')
     d.add_argument('--quiet', action='store_true')
     d.set_defaults(func=_cmd_study)
 

@@ -51,20 +51,23 @@ def run_study(cfg, # a StudyConfig, or the path of its TOML file
               slurm:dict|None=None, # submitit options: partition, time (minutes), gpus_per_job, cpus_per_job
               report_only:bool=False, # train nothing: rebuild the report from the finished runs
               keep_stale:bool=False, # keep runs made by code that has changed since (the report marks them) instead of setting them aside and training them again
+              only:list|None=None, # train only these variants now (e.g. a curve's short budgets first); the report has every finished run
               log=print)->Path:
     "Train every run of a study that is not finished (continuing interrupted ones), score them and the baselines, and write the report; returns summary.md."
     cfg = cfg if isinstance(cfg, StudyConfig) else read_study(cfg)
     if executor not in ('local', 'slurm', 'submitit-local'): raise ValueError(f"executor must be local, slurm or submitit-local, got {executor!r}")
     if jobs < 1: raise ValueError(f"jobs must be at least 1, got {jobs}")
-    with claim_outputs(out, 'study', adopt=is_study): return _run_study(cfg, Path(out), jobs, devices, executor, slurm, report_only, keep_stale, log)
+    if bad := [v for v in only or [] if v not in cfg.variants]:
+        raise StudyConfigError(f"{cfg.source}: only: no variant {bad[0]!r} (its variants: {', '.join(map(repr, cfg.variants))})")
+    with claim_outputs(out, 'study', adopt=is_study): return _run_study(cfg, Path(out), jobs, devices, executor, slurm, report_only, keep_stale, log, only)
 
 class StudyIncomplete(RuntimeError):
     "Some runs of a study failed, or another process is training them: the report has the others; the message names them."
 
-def _run_study(cfg:StudyConfig, out:Path, jobs, devices, executor, slurm, report_only, keep_stale, log)->Path:
+def _run_study(cfg:StudyConfig, out:Path, jobs, devices, executor, slurm, report_only, keep_stale, log, only=None)->Path:
     "`run_study`'s work, in the folder it claimed."
     if folds := fold_configs(cfg): return _run_folds(cfg, folds, out, log, jobs=jobs, devices=devices, executor=executor, slurm=slurm,
-                                                     report_only=report_only, keep_stale=keep_stale)
+                                                     report_only=report_only, keep_stale=keep_stale, only=only)
     if code := study_code(cfg): log("this study runs code of its own (a study file that names code runs it):\n  " + '\n  '.join(describe_user_code(code)))
     check_models(cfg)                                         # checkpoints to score: there, and loadable without running code
     for v in cfg.variants:
@@ -79,7 +82,13 @@ def _run_study(cfg:StudyConfig, out:Path, jobs, devices, executor, slurm, report
         for (v, s), ch in stale_runs(cfg, out).items():      # never a silent reuse of a run that today's code would not make
             if keep_stale: log(f"kept, though its code changed ({'; '.join(ch)}): {v}, seed {s}")
             else: log(f"made by other code ({'; '.join(ch)}): {v}, seed {s} set aside in {set_aside(out, v, s)}; training it again"); state[(v, s)] = 'new'
+    if only:                                                  # the other variants' runs wait for a later call (or another process has them)
+        if later := [f'{v}, seed {s}' for (v, s), st in state.items() if v not in only and st in ('new', 'partial')]:
+            log(f"left for a later call (only {', '.join(only)} now): {', '.join(later)}")
+        state = {k: st for k, st in state.items() if k[0] in only or st in ('done', 'diverged')}
     todo = [k for k, st in state.items() if st in ('new', 'partial')]
+    if div := [f'{v}, seed {s}' for (v, s), st in state.items() if st == 'diverged']:
+        log(f"not trained again (they diverged; the same settings diverge the same way, a variant with others is a new run): {', '.join(div)}")
     failed = {}
     if todo and not report_only:
         log(f"{sum(st == 'done' for st in state.values())} of {len(state)} runs done; training {len(todo)}")
@@ -87,7 +96,8 @@ def _run_study(cfg:StudyConfig, out:Path, jobs, devices, executor, slurm, report
                   _run_submitit(cfg, out, todo, 'slurm' if executor == 'slurm' else 'local', slurm or {}, log, _shipped_parts(cfg, True)))
     rep = write_study_report(cfg, out, log)
     log(f"report: {rep}")
-    left = {k: RunLock(run_dir(out, *k)).holder() for k in state if k not in failed and run_state(out, *k) != 'done'}
+    failed = {k: e for k, e in failed.items() if run_state(out, *k) != 'diverged'}   # a run that diverged is a result: the report lists it
+    left = {k: RunLock(run_dir(out, *k)).holder() for k in state if k not in failed and run_state(out, *k) not in ('done', 'diverged')}
     if report_only and left: log(f"note: {len(left)} run(s) not done, left out of the report: " + ', '.join(f'{v}, seed {s}' for v, s in left)); left = {}
     why = []                                                  # never a report that silently lacks runs
     if failed: why.append(f"{len(failed)} run(s) failed (the report has the others): " + '; '.join(f'{v}, seed {s}: {e}' for (v, s), e in failed.items()))

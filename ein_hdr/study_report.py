@@ -54,7 +54,9 @@ def study_results(cfg:StudyConfig, out, log=print)->pd.DataFrame:
     parts = []
     for v in cfg.variants:
         for s in cfg.variant_seeds(v):
-            if run_state(out, v, s) == 'done': parts.append(score_run(cfg, out, v, s).assign(kind='variant'))
+            if run_state(out, v, s) != 'done': continue
+            try: parts.append(score_run(cfg, out, v, s).assign(kind='variant'))
+            except NonFinitePrediction as e: log(f"diverged: {v}, seed {s}: {e}")    # recorded: the report lists it with the runs that diverged
     for b in cfg.baselines: parts.append(score_baseline(cfg, out, b).assign(kind='baseline'))
     for mname in cfg.models: parts.append(score_model(cfg, out, mname).assign(kind='model'))
     if not parts: return pd.DataFrame(columns=list(RESULT_KEYS))
@@ -194,7 +196,7 @@ def goal_table(res:pd.DataFrame, # `study_results` with the baselines the goals 
 # %% ../nbs/08c_study_report.ipynb #dc527567
 def curve_table(cfg:StudyConfig, out, res:pd.DataFrame, # the study, its folder and its results (`study_results`)
                 against:str='linearised SDR', metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
-    "Per finished run: variant, seed, num_c, steps, CPU and wall hours, and `metric` minus `against` per protocol and camera (columns 'protocol/camera')."
+    "Per finished run: variant, seed, recipe (width and rate), num_c, steps, CPU and wall hours, and `metric` minus `against` per protocol and camera (columns 'protocol/camera')."
     # CPU hours: the run's recorded CPU time; a run from before it was recorded counts wall time × its threads (an upper bound: `cpu_measured` False)
     rows, base = [], res[res.variant == against]
     for v in cfg.variants:
@@ -204,7 +206,8 @@ def curve_table(cfg:StudyConfig, out, res:pd.DataFrame, # the study, its folder 
             done, r = json.loads(d.read_text()), res[(res.variant == v) & (res.seed == s)]
             if not len(r): continue
             dl = camera_deltas(pd.concat([r, base]), v, against, metric=metric, split=split)
-            rows.append(dict(variant=v, seed=s, num_c=cfg.train_config(v, s, '.', '.').num_c, steps=cfg.variant_steps(v),
+            tc = cfg.train_config(v, s, '.', '.')
+            rows.append(dict(variant=v, seed=s, recipe=f'num_c {tc.num_c}, lr {tc.lr:g}', num_c=tc.num_c, steps=cfg.variant_steps(v),
                              cpu_hours=(done.get('cpu_minutes') or done['minutes'] * done.get('threads', 1)) / 60, cpu_measured=bool(done.get('cpu_minutes')),
                              wall_hours=done['minutes'] / 60,
                              **{f'{p}/{c}': x for (p, c), x in dl.items()}))
@@ -214,20 +217,20 @@ def curve_summary(ct:pd.DataFrame)->pd.DataFrame:
     "Per variant: runs, steps, mean CPU hours, and per 'protocol/camera' the seeds' mean and spread (max − min; NaN with one seed)."
     cols = [c for c in ct if '/' in c]
     g = ct.groupby('variant', sort=False)
-    out = pd.DataFrame({'runs': g.size(), 'num_c': g.num_c.first(), 'steps': g.steps.first(), 'cpu_hours': g.cpu_hours.mean()})
+    out = pd.DataFrame({'runs': g.size(), 'recipe': g.recipe.first(), 'num_c': g.num_c.first(), 'steps': g.steps.first(), 'cpu_hours': g.cpu_hours.mean()})
     for c in cols: out[c] = g[c].mean(); out[f'{c} spread'] = g[c].max() - g[c].min()
     out.loc[out.runs < 2, [f'{c} spread' for c in cols]] = np.nan
     return out
 
 # %% ../nbs/08c_study_report.ipynb #4cfdb4ad
 def plot_curve(ct:pd.DataFrame, cols=('ein-hdr/pooled', 'si-hdr/pooled'), against:str='linearised SDR'):
-    "The gain over `against` against CPU hours: a line per width through the seeds' means, each seed a dot; a panel per column of `curve_table`."
+    "The gain over `against` against CPU hours: a line per recipe (width and rate) through the seeds' means, each seed a dot; a panel per column of `curve_table`."
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, len(cols), figsize=(5 * len(cols), 3.6), sharey=True, squeeze=False)
     for ax, c in zip(axs[0], cols):
-        for (w, d), col in zip(ct.groupby('num_c'), plt.cm.tab10.colors):
+        for (w, d), col in zip(ct.groupby('recipe', sort=False), plt.cm.tab10.colors):
             m = d.groupby('steps').agg(x=('cpu_hours', 'mean'), y=(c, 'mean'), lo=(c, 'min'), hi=(c, 'max')).sort_values('x')
-            ax.plot(m.x, m.y, '-', color=col, label=f'num_c {w}')
+            ax.plot(m.x, m.y, '-', color=col, label=w)
             ax.vlines(m.x, m.lo, m.hi, color=col, alpha=0.5)
             ax.plot(d.cpu_hours, d[c], 'o', color=col, ms=4, alpha=0.7)
             for steps, r in m.iterrows(): ax.annotate(f'{steps} steps', (r.x, r.y), fontsize=7, xytext=(3, 3), textcoords='offset points')
@@ -406,6 +409,8 @@ def write_study_report(cfg:StudyConfig, out, log=print)->Path:
         tv.columns = [f'{p}: {m}' for m, p in tv.columns]
         md += (f"\n## Validation scenes\n\nThe same metrics on the {int(sv.n.max())} validation images of {int(sv.scenes.max())} scenes, means over scenes "
                f"(what a choice among the variants may use; the test scenes above may not):\n\n{tv.to_markdown()}\n\n{breakdown_markdown(res, against, 'valid')}\n")
+    if len(div := diverged_runs(cfg, out)):                # a result, not a gap: said, never silently missing from the tables
+        md += f"\n## Runs that diverged\n\nTheir loss became NaN or Inf, or their weights predict them; they are not in the tables above and are not trained again:\n\n{div.to_markdown(index=False)}\n"
     return atomic_write(out/'summary.md', lambda t: Path(t).write_text(md), overwrite=True)
 
 # %% ../nbs/08c_study_report.ipynb #8a242920

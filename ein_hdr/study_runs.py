@@ -14,7 +14,7 @@ from .core import *
 from .model import EIN, EINConfig, residual_output, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model, PAPER_BLOCKS
 from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES, MAX_SEED
 from .losses import batch_scores, PAPER_LOSS
-from .train import Trainer, TrainConfig, LEGACY_LOSS_KEYS, legacy_code, code_record, code_changes, session_parts, restore_parts, session_patches
+from .train import Trainer, TrainConfig, NonFiniteLoss, LEGACY_LOSS_KEYS, legacy_code, code_record, code_changes, session_parts, restore_parts, session_patches
 from .inference import sdr_method
 from .metrics import PROTOCOLS, PROTOCOL_TEXT, BASELINES, protocol_list, load_pairs, linearized
 from .stats import *
@@ -23,9 +23,10 @@ from .study_config import _slug, _write_json
 
 # %% auto #0
 __all__ = ['GAINS', 'LockHeld', 'proc_start', 'RunLock', 'study_scenes', 'build_study_data', 'variant_data', 'fold_dir',
-           'run_dir', 'run_state', 'check_run_config', 'train_run', 'run_code_changes', 'stale_runs', 'set_aside',
-           'constant_gain', 'study_pairs', 'image_cameras', 'score_method', 'baseline_method', 'score_run',
-           'score_baseline', 'check_models', 'score_model', 'is_study', 'study_job', 'study_record']
+           'run_dir', 'run_state', 'check_run_config', 'train_run', 'run_code_changes', 'stale_runs', 'diverged_runs',
+           'set_aside', 'constant_gain', 'study_pairs', 'image_cameras', 'NonFinitePrediction', 'score_method',
+           'baseline_method', 'score_run', 'score_baseline', 'check_models', 'score_model', 'is_study', 'study_job',
+           'study_record']
 
 # %% ../nbs/08a_study_runs.ipynb #4e8e779e
 class LockHeld(RuntimeError):
@@ -208,8 +209,9 @@ def _loss_key(key:dict)->dict:
     return {**key, 'loss': {t: float(w) for t, w in loss.items() if w and (key.get('perceptual', True) or t != 'perc')}}
 
 def run_state(out, variant:str, seed:int)->str:
-    "'done', 'running' (locked by a live process), 'partial' (interrupted: continues from last.pt) or 'new'."
+    "'diverged' (not trained again: the same run diverges the same way), 'done', 'running' (locked by a live process), 'partial' (interrupted: continues from last.pt) or 'new'."
     d = run_dir(out, variant, seed)
+    if (d/'diverged.json').exists(): return 'diverged'    # its loss became NaN or Inf, or its finished weights predict them (`score_run`)
     if (d/'done.json').exists(): return 'done'
     if RunLock(d).holder(): return 'running'
     return 'partial' if (d/'checkpoints'/'last.pt').exists() else 'new'
@@ -247,6 +249,7 @@ def train_run(cfg:StudyConfig, out, variant:str, seed:int, device:str|None=None,
         spent = lambda: dict(minutes=prev.get('minutes', 0.) + (time.time() - t) / 60,   # (None: begun by a version that did not count it)
                              cpu_minutes=None if cpu0 is None else cpu0 + (time.process_time() - c) / 60)
         try: tr.fit()
+        except NonFiniteLoss as e: _write_json(d/'diverged.json', dict(variant=variant, seed=seed, step=tr.global_step, error=str(e))); raise
         finally: _write_json(d/'time.json', spent())          # an interrupted run keeps its time
         took = spent(); minutes, cpu = took['minutes'], took['cpu_minutes']
         ck = 'best.pt' if cfg.checkpoint == 'best' and (d/'checkpoints'/'best.pt').exists() else 'last.pt'
@@ -266,8 +269,15 @@ def run_code_changes(cfg:StudyConfig, out, variant:str, seed:int)->list:
 
 def stale_runs(cfg:StudyConfig, out)->dict:
     "{(variant, seed): what changed} for every started run that today's code would not make the same way."
-    runs = [(v, s) for v in cfg.variants for s in cfg.variant_seeds(v) if run_state(out, v, s) in ('done', 'partial')]
+    runs = [(v, s) for v in cfg.variants for s in cfg.variant_seeds(v) if run_state(out, v, s) in ('done', 'diverged', 'partial')]
     return {k: ch for k in runs if (ch := run_code_changes(cfg, out, *k))}
+
+def diverged_runs(cfg:StudyConfig, out)->pd.DataFrame:
+    "The runs that diverged, in training (a NaN or Inf loss) or after (weights that predict NaN or Inf): variant, seed, step, error; every fold's with folds."
+    outs = {f: fold_dir(out, f) for f in fold_configs(cfg)} or {None: Path(out)}
+    rows = [dict(fold=f, **json.loads(p.read_text())) for f, o in outs.items() for v in cfg.variants for s in cfg.variant_seeds(v)
+            if (p := run_dir(o, v, s)/'diverged.json').exists()]
+    return pd.DataFrame(rows, columns=['fold', 'variant', 'seed', 'step', 'error']).drop(columns=[] if outs.keys() != {None} else ['fold'])
 
 def set_aside(out, variant:str, seed:int)->Path:
     "Move a run's folder out of the study's way (nothing is deleted): runs/<variant>/seed<k>.stale-<time>."
@@ -302,15 +312,18 @@ def image_cameras(data, split:str)->dict:
     cam = pd.read_csv(p, dtype={'SDR': str, 'camera': str})
     return dict(zip(cam.SDR, cam.camera if 'camera' in cam else ['study'] * len(cam)))
 
+class NonFinitePrediction(ValueError):
+    "A method returned NaN or Inf for an image: nothing can be scored on it (a run's weights that blew up, say)."
+
 def score_method(fn, # SDR float [0,1] H×W×3 → linear HDR
                  pairs:list, # `study_pairs`
                  protocols, split:str='test',
                  cameras:dict|None=None)->pd.DataFrame: # `image_cameras` (default: every image the study's camera's)
-    "Per image and protocol, every metric of `fn` on `pairs`."
+    "Per image and protocol, every metric of `fn` on `pairs`; `NonFinitePrediction` naming the first image it returns NaN or Inf for."
     rows = []
     for img, scene, sp, hp in pairs:
         sdr, ref = read_sdr(sp), read_hdr(hp)
-        pred = fn(sdr)
+        if not np.isfinite(pred := fn(sdr)).all(): raise NonFinitePrediction(f"predicts NaN or Inf for {split} image {img} ({sp})")
         for p in protocols: rows.append(dict(split=split, image=img, scene=scene, camera=(cameras or {}).get(img, 'study'), protocol=p, **PROTOCOLS[p](pred, ref, sdr)))
     return pd.DataFrame(rows)
 
@@ -353,7 +366,10 @@ def score_run(cfg:StudyConfig, out, variant:str, seed:int)->pd.DataFrame:
     ck = d/'checkpoints'/json.loads((d/'done.json').read_text())['checkpoint']
     fast = cfg.train_config(variant, seed, '.', '.').fast                  # the study's `fast = false` scores by the paper's forward too
     make = lambda: _score_splits(cfg, out, sdr_method(load_official_checkpoint(ck, fast=fast).eval()))
-    return _cached_scores(d/'scores.csv', make, cfg).assign(variant=variant, seed=seed)
+    try: return _cached_scores(d/'scores.csv', make, cfg).assign(variant=variant, seed=seed)
+    except NonFinitePrediction as e:                     # its loss stayed finite, its weights did not: a divergence, recorded as one
+        step = json.loads((d/'done.json').read_text())['checkpoint_step']
+        _write_json(d/'diverged.json', dict(variant=variant, seed=seed, step=step, error=f"{ck.name} (step {step}) {e}")); raise
 
 # %% ../nbs/08a_study_runs.ipynb #72965941
 def score_baseline(cfg:StudyConfig, out, name:str)->pd.DataFrame:
@@ -419,14 +435,19 @@ def study_job(cfg, # a StudyConfig, or its `asdict` (what travels to another pro
 
 _SLOT = {}
 
-def _init_slot(slots, parts=None):
+def _init_slot(slots, parts=None, stop=None):
     "Pool worker start-up: take a (device, threads) slot for the worker's whole life; register the parts the study's session defined."
     if parts: import cloudpickle; restore_parts(cloudpickle.loads(parts))
     _SLOT['device'], _SLOT['threads'] = slots.get()
+    _SLOT['stop'] = stop                                # set by the study's process when it is interrupted
     os.environ['OMP_WAIT_POLICY'] = 'PASSIVE'
     torch.set_num_threads(_SLOT['threads'])
 
-def _slot_job(cfg, out, variant, seed): return study_job(cfg, out, variant, seed, _SLOT['device'], _SLOT['threads'])
+def _slot_job(cfg, out, variant, seed):
+    "One run in a pool worker; none starts once the study was interrupted (Ctrl-C reaches every worker, and the pool's queue may hold one more)."
+    if _SLOT.get('interrupted') or (_SLOT.get('stop') and _SLOT['stop'].is_set()): raise KeyboardInterrupt(f"{variant}, seed {seed}: not started (interrupted)")
+    try: return study_job(cfg, out, variant, seed, _SLOT['device'], _SLOT['threads'])
+    except KeyboardInterrupt: _SLOT['interrupted'] = True; raise        # the run kept its progress (last.pt)
 
 # %% ../nbs/08a_study_runs.ipynb #dab5d4b3
 def _run_local(cfg, out, todo, jobs:int, devices, log, parts:bytes|None=None)->dict:
@@ -443,17 +464,22 @@ def _run_local(cfg, out, todo, jobs:int, devices, log, parts:bytes|None=None)->d
             except (ValueError, RuntimeError, OSError) as e: failed[(v, s)] = f'{type(e).__name__}: {e}'; log(f"failed: {v}, seed {s}: {e}")
         return failed
     ctx = mp.get_context('spawn')
-    slots = ctx.Queue()
+    slots, stop = ctx.Queue(), ctx.Event()
     for i in range(jobs): slots.put(((devices[i % len(devices)] if devices else None), threads))
     failed = {}
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=mod._init_slot, initargs=(slots, parts)) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=mod._init_slot, initargs=(slots, parts, stop)) as pool:
         futs = {pool.submit(mod._slot_job, asdict(cfg), str(out), v, s): (v, s) for v, s in todo}
         log(f"{len(todo)} runs, {jobs} at a time ({', '.join(devices) if devices else f'CPU, {threads} thread(s) each'})")
-        for f in as_completed(futs):
-            v, s = futs[f]
-            try: r = f.result(); log(f"done: {v}, seed {s} ({r['minutes']:.1f} min)")
-            except LockHeld as e: log(f"not trained here: {e}")
-            except Exception as e: failed[(v, s)] = f'{type(e).__name__}: {e}'; log(f"failed: {v}, seed {s}: {e}")
+        try:
+            for f in as_completed(futs):
+                v, s = futs[f]
+                try: r = f.result(); log(f"done: {v}, seed {s} ({r['minutes']:.1f} min)")
+                except LockHeld as e: log(f"not trained here: {e}")
+                except Exception as e: failed[(v, s)] = f'{type(e).__name__}: {e}'; log(f"failed: {v}, seed {s}: {e}")
+        except KeyboardInterrupt:                       # Ctrl-C: start nothing more; the running ones stop at their checkpoint
+            stop.set(); [f.cancel() for f in futs]
+            log("interrupted: no further run starts, the running ones keep their progress (last.pt); run the command again to continue")
+            pool.shutdown(wait=False, cancel_futures=True); raise
     return failed
 
 # %% ../nbs/08a_study_runs.ipynb #dc92ec3c

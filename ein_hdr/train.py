@@ -50,6 +50,7 @@ class TrainConfig:
     schedule:str='paper' # 'paper' (cosine warm restarts every t0 epochs, stepped per epoch), 'cosine' (one cosine over the run, per step) or 'constant'
     t0:int=25 # the paper schedule's period in epochs (≥ 1)
     eta_min:float=1e-7 # the learning rate at the bottom of a cosine (≥ 0, at most lr)
+    warmup:int=0 # optimiser steps over which the rate rises linearly to its schedule's (≥ 0; 'cosine' and 'constant' only; 0: none, the paper's)
     crop_size:int=224 # training crop (paper mode: resize) size in pixels (a multiple of 8, ≥ 72: what the network takes)
     mode:str='paper' # 'paper' (resize to crop_size, flips) or 'crop' (native-resolution crops)
     scale:tuple=(1., 1.) # 'crop' mode: scale jitter range (two values, 0 < low ≤ high ≤ 1)
@@ -109,7 +110,7 @@ class TrainConfig:
 TRAIN_LIMITS = dict(
     max_epoch=ge(1), max_steps=ge(1), start_epoch=ge(0), batch_size=ge(1), valid_batch_size=ge(1), lr=gt(0),
     betas=Limit('two values in [0, 1)', lambda v: len(v) == 2 and all(0 <= b < 1 for b in v)),
-    schedule=one_of('paper', 'cosine', 'constant'), t0=ge(1), eta_min=ge(0),
+    schedule=one_of('paper', 'cosine', 'constant'), t0=ge(1), eta_min=ge(0), warmup=ge(0),
     crop_size=Limit('a multiple of 8, ≥ 72', lambda v: v >= 72 and v % 8 == 0),
     mode=one_of('paper', 'crop'), scale=Limit('two values, 0 < low ≤ high ≤ 1', lambda v: len(v) == 2 and 0 < v[0] <= v[1] <= 1),
     target=one_of('minmax', 'exposure'), masks=one_of('crop', 'image'), num_workers=ge(0), seed=Limit('in [0, 2³² − 1]', lambda v: 0 <= v < 2 ** 32),
@@ -131,6 +132,7 @@ def check(self:TrainConfig, where:str='')->TrainConfig:
     check_loss(self.loss, f'{where}loss')
     if not self.active_loss(): raise ValueError(f"{where}loss: no term has a weight above 0" + (" (perceptual = false dropped 'perc')" if self.loss.get('perc') else ''))
     if self.eta_min > self.lr: raise ValueError(f"{where}eta_min: must be at most lr ({self.lr}), got {self.eta_min}")
+    if self.warmup and self.schedule == 'paper': raise ValueError(f"{where}warmup: needs schedule 'cosine' or 'constant' (the paper's restarts are stepped per epoch), got {self.warmup} steps")
     try: EINConfig(num_c=self.num_c, **self.model)
     except TypeError as e:
         names = ', '.join(f.name for f in dataclasses.fields(EINConfig) if f.name != 'num_c')
@@ -244,11 +246,12 @@ def step_unless(opt:torch.optim.Optimizer, bad:torch.Tensor):
     elif not bool(bad): opt.step()
 
 def make_scheduler(opt, cfg:TrainConfig, total_steps:float):
-    "The learning-rate schedule `cfg.schedule` asks for: 'paper' (warm restarts, stepped per epoch), 'cosine' (one decay over the run, per step), 'constant'."
+    "The learning-rate schedule `cfg.schedule` asks for: 'paper' (warm restarts, stepped per epoch), 'cosine' (one decay over the run, per step), 'constant'; the per-step ones after `cfg.warmup` steps of linear rise."
     if cfg.schedule == 'paper': return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=cfg.t0, eta_min=cfg.eta_min)
-    if cfg.schedule == 'constant': return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.)
-    floor = cfg.eta_min / cfg.lr
-    return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: floor + (1 - floor) * (1 + math.cos(math.pi * min(s, total_steps) / total_steps)) / 2)
+    floor, w = cfg.eta_min / cfg.lr, cfg.warmup
+    rise = lambda s: min(1., (s + 1) / (w + 1))                   # the first step at lr/(w+1), full rate from step w on
+    if cfg.schedule == 'constant': return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: rise(s))
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: rise(s) * (floor + (1 - floor) * (1 + math.cos(math.pi * min(s, total_steps) / total_steps)) / 2))
 
 # %% ../nbs/04_train.ipynb #46e2ddd5
 class Trainer:
@@ -875,7 +878,7 @@ TRAIN_GROUPS = dict( # TrainConfig's fields by what they are about: the command 
     model=('num_c', 'model', 'init_type', 'pre_model', 'fast'),
     loss=('loss', 'perceptual', 'vgg_weights', 'download_vgg', 'pu21_align'),
     code=('code', 'callbacks'),
-    optimiser=('lr', 'betas', 'schedule', 't0', 'eta_min', 'batch_size', 'max_epoch', 'max_steps', 'start_epoch', 'seed'),
+    optimiser=('lr', 'betas', 'schedule', 't0', 'eta_min', 'warmup', 'batch_size', 'max_epoch', 'max_steps', 'start_epoch', 'seed'),
     run=('out_dir', 'checkpoints_dir', 'log_dir', 'results_dir', 'resume', 'valid_freq', 'valid_max', 'valid_batch_size', 'valid_cache_mb',
          'select', 'checkpoints_freq', 'loss_freq', 'check_img', 'precision', 'channels_last', 'reuse_memory', 'flush_denormal', 'compile', 'compile_backend',
          'device', 'dist_backend', 'dist_timeout', 'progress'))

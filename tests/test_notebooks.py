@@ -13,9 +13,12 @@ def _flags():
     return cfg['DEFAULT'].get('tst_flags', '').split()
 
 @pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
-def test_notebook(nb, capsys):
+def test_notebook(nb, capsys, tmp_path, monkeypatch):
+    import tempfile
     from nbdev.test import test_nb
     os.environ['IN_TEST'] = '1'
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))   # the notebook's temporary folders go where pytest removes them
+    monkeypatch.setenv('TMPDIR', str(tmp_path))               # and those of the processes it starts
     ok, secs = test_nb(nb, skip_flags=_flags(), showerr=True)
     assert ok, f'{nb.name} failed (traceback above)'
 
