@@ -14,7 +14,7 @@ from .core import *
 from .model import EIN, EINConfig, residual_output, flops_per_mpix, load_official_checkpoint, read_checkpoint, save_model, PAPER_BLOCKS
 from .data import VirtualCamera, make_dataset, DataError, _hdr_inputs, CURVES, MAX_SEED
 from .losses import batch_scores, PAPER_LOSS
-from .train import Trainer, TrainConfig, NonFiniteLoss, LEGACY_LOSS_KEYS, legacy_code, code_record, code_changes, session_parts, restore_parts, session_patches
+from .train import Trainer, TrainConfig, NonFiniteLoss, Callback, LEGACY_LOSS_KEYS, legacy_code, code_record, code_changes, session_parts, restore_parts, session_patches
 from .inference import sdr_method
 from .metrics import PROTOCOLS, PROTOCOL_TEXT, BASELINES, protocol_list, load_pairs, linearized
 from .stats import *
@@ -229,6 +229,12 @@ def check_run_config(cfg:StudyConfig, out, variant:str, seed:int,
                                         f"give the variant another name, or move {d} away")
     return tc
 
+class _RunTime(Callback):
+    "Writes a run's time record whenever its checkpoint is saved: a run killed between checkpoints keeps the time of the progress it kept."
+    order, bookkeeping = 11, True                       # after CheckpointCB; it writes a file, not a weight (not in the run's code record)
+    def __init__(self, write): self.write = write
+    def after_epoch(self, t): self.write()
+
 def train_run(cfg:StudyConfig, out, variant:str, seed:int, device:str|None=None, log=print)->dict:
     "Train one run of the study (or continue it exactly from its last.pt); returns its done.json facts. A finished run is not touched."
     out = Path(out); d = run_dir(out, variant, seed)
@@ -241,7 +247,7 @@ def train_run(cfg:StudyConfig, out, variant:str, seed:int, device:str|None=None,
         _write_json(d/'config.json', key)
         last = d/'checkpoints'/'last.pt'
         t = time.time()
-        tr = Trainer(replace(tc, resume=str(last) if last.exists() else None), log=lambda *a: None)
+        tr = Trainer(replace(tc, resume=str(last) if last.exists() else None), cbs=[_RunTime(lambda: _write_json(d/'time.json', spent()))], log=lambda *a: None)
         _write_json(d/'code.json', tr.code)                 # the code that trains it, as this process has it
         start = tr.global_step
         prev = json.loads((d/'time.json').read_text()) if (d/'time.json').exists() else {}

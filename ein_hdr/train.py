@@ -331,7 +331,7 @@ def code_record(cfg:TrainConfig, model=None, # the run's model (default: a small
     model = model if model is not None else EIN(num_c=8, **cfg.model)
     blocks = {t for t in map(type, model.modules()) if not t.__module__.startswith('torch')}
     cbs = cbs or [CALLBACKS[n]() for n in cfg.callbacks]
-    own = {type(c) for c in cbs if type(c).__module__ != __name__}        # the package's own callbacks are in its files
+    own = {type(c) for c in cbs if type(c).__module__ != __name__ and not getattr(c, 'bookkeeping', False)}   # the package's own callbacks are in its files; bookkeeping changes no weight
     parts = {**{f'loss term {n}': source_hash(LOSS_TERMS[n].fn) for n in cfg.active_loss()},
              **{f'block {t.__module__}.{t.__qualname__}': source_hash(t) for t in blocks},
              **{f'callback {t.__module__}.{t.__qualname__}': source_hash(t) for t in own}}
