@@ -470,10 +470,10 @@ class TimerCB(Callback):
     def before_step(self, t): self.t1 = time.perf_counter(); self.data += self.t1 - self.t0
     def after_step(self, t):
         n = len(t.batch['name']) * t.world; self.steps += 1; self.images += n
-        t.step_row['imgs_per_s'] = round(n / max(time.perf_counter() - self.t0, 1e-9), 2)
+        t.step_row['imgs_per_s'] = float(f'{n / max(time.perf_counter() - self.t0, 1e-9):.4g}')   # 4 digits: ±0.05% at any speed
     def after_epoch(self, t):
         now = time.perf_counter(); self.close(now, t.row.get('valid_s', 0.) + t.row.get('ckpt_s', 0.))
-        t.row.update(imgs_per_s=round(self.images / max(self.data + self.step, 1e-9), 2), data_s=round(self.data, 3),
+        t.row.update(imgs_per_s=float(f'{self.images / max(self.data + self.step, 1e-9):.4g}'), data_s=round(self.data, 3),
                      step_s=round(self.step, 3), epoch_s=round(now - self.t_epoch, 3), steps=self.steps)
         self.reset()
 

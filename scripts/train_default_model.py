@@ -25,9 +25,11 @@ from ein_hdr.model import EIN, load_official_checkpoint, read_checkpoint
 from ein_hdr.metrics import highlight_crops, clipped, PROTOCOL_TEXT
 from ein_hdr.inference import sdr_method, trained_scenes
 from ein_hdr.losses import LOSS_TERMS
-from ein_hdr.cli import CARD_TEST
+from ein_hdr.demo import CARD_TEST
 from ein_hdr.study import (read_study, run_study, summarize_study, run_dir, study_pairs, refit_study, choose_variant, by_camera,
                            camera_deltas as deltas, goal_table, seeds_text, primary_comparisons)
+from ein_hdr.study_report import curve_table, curve_summary
+from ein_hdr.study_runs import diverged_runs
 from ein_hdr.stats import compare, n_text, plan_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +39,7 @@ ROBUST = 0.5 # dB: no validation (and, checked on the card, no test) scene furth
 AUTHORS = 'https://github.com/Yliu724/EIN'
 AUTHORS_MODEL = 'https://drive.google.com/file/d/1NMKKqXpZRn0LcrnrWwvvtbw9maAlb9WF/view'
 LIN, GAIN = 'linearised SDR', 'constant highlight gain'
+CURVE = ROOT/'studies'/'learning_curve.toml' # what more training buys: this recipe at longer budgets and the paper's width
 
 def rel(p:Path, to:Path=ROOT)->str: return os.path.relpath(p, to)
 
@@ -204,7 +207,7 @@ in the choice; the last with its 95% interval over the {n['test']} test scenes):
 {cand.to_markdown(disable_numparse=True)}
 
 Every run, per source, camera and scene: `{rel(out/'summary.md')}`.
-
+{curve_md()}
 ## Reproduce
 
 `OMP_WAIT_POLICY=PASSIVE .venv/bin/python scripts/train_default_model.py --jobs 2` (both studies, then this card), or
@@ -214,6 +217,31 @@ given thread count; minutes vary with the machine.
 """
     atomic_write(w/'MODEL_CARD.md', lambda t: Path(t).write_text(card), overwrite=True)
     return card
+
+def curve_md(goal:float=2.)->str:
+    "The card's section on what more training buys, from the learning curve's finished runs (nothing before it has run)."
+    out = CURVE.with_suffix('')
+    if not (out/'results.csv').exists(): return ''
+    cfg = read_study(CURVE); cs = curve_summary(ct := curve_table(cfg, out, pd.read_csv(out/'results.csv')))
+    if not len(cs): return ''
+    cols = ('ein-hdr/pooled', 'si-hdr/pooled')
+    t = pd.DataFrame({'runs': cs.runs, 'steps': cs.steps, **{f'{c}: mean': cs[c].map('{:+.2f}'.format) for c in cols},
+                      **{f'{c}: seed spread': cs[f'{c} spread'].map(lambda v: '' if np.isnan(v) else f'{v:.2f}') for c in cols}})
+    div, best = diverged_runs(cfg, out), cs['ein-hdr/pooled'].idxmax()
+    left = sum(not (run_dir(out, v, s)/'done.json').exists() for v in cfg.variants for s in cfg.variant_seeds(v)) - len(div)
+    return f"""
+## What more training buys
+
+`{rel(CURVE)}` trains this recipe on the same training scenes at longer budgets and at the paper's width (num_c 32), two
+seeds each, scored on the same test scenes and cameras as above (that study's own crops of them); PU21-PSNR over the
+linearised SDR, means over scenes, cameras pooled (dB){f'; {left} of its runs are still to come' if left else ''}:
+
+{t.to_markdown(disable_numparse=True)}
+{chr(10) + 'Diverged (not in the table): ' + '; '.join(f'{r.variant}, seed {r.seed}, at step {r.step}' for r in div.itertuples()) + '.' + chr(10) if len(div) else ''}
+The best of these, "{best}", is {cs.loc[best, 'ein-hdr/pooled']:+.2f} dB under ours{f", {goal - cs.loc[best, 'ein-hdr/pooled']:.1f} dB short of the goal of +{goal:g} dB: on this evidence more CPU time with this recipe does not reach the goals" if cs.loc[best, 'ein-hdr/pooled'] < goal else f", at the goal of +{goal:g} dB or above: retrain the shipped model with it"}. What might, untested here: the
+paper's width with a stable start (warmup) trained far longer on a GPU (`studies/cross_source_gpu.toml` is ready), and more
+scenes from more sources. The curve, drawn against CPU hours with its seed spread, and its reading: `nbs/08e_study.ipynb`.
+"""
 
 def camera_text(c:dict)->str:
     "A test or training camera in words."
