@@ -239,7 +239,7 @@ linearised SDR, means over scenes, cameras pooled (dB){f'; {left} of its runs ar
 {t.to_markdown(disable_numparse=True)}
 {chr(10) + 'Diverged (not in the table): ' + '; '.join(f'{r.variant}, seed {r.seed}, at step {r.step}' for r in div.itertuples()) + '.' + chr(10) if len(div) else ''}
 The best of these, "{best}", is {cs.loc[best, 'ein-hdr/pooled']:+.2f} dB under ours{f", {goal - cs.loc[best, 'ein-hdr/pooled']:.1f} dB short of the goal of +{goal:g} dB: on this evidence more CPU time with this recipe does not reach the goals" if cs.loc[best, 'ein-hdr/pooled'] < goal else f", at the goal of +{goal:g} dB or above: retrain the shipped model with it"}. What might, untested here: the
-paper's width with a stable start (warmup) trained far longer on a GPU (`studies/cross_source_gpu.toml` is ready), and more
+paper's width at a rate it trains stably with (a lower one, with warmup) and far longer, on a GPU (`studies/cross_source_gpu.toml` is ready), and more
 scenes from more sources. The curve, drawn against CPU hours with its seed spread, and its reading: `nbs/08e_study.ipynb`.
 """
 
