@@ -196,9 +196,12 @@ def goal_table(res:pd.DataFrame, # `study_results` with the baselines the goals 
 # %% ../nbs/08c_study_report.ipynb #dc527567
 def curve_table(cfg:StudyConfig, out, res:pd.DataFrame, # the study, its folder and its results (`study_results`)
                 against:str='linearised SDR', metric:str='pu21_psnr', split:str='test')->pd.DataFrame:
-    "Per finished run: variant, seed, recipe (width and rate), num_c, steps, CPU and wall hours, and `metric` minus `against` per protocol and camera (columns 'protocol/camera')."
+    "Per finished run: variant, seed, recipe (the settings that vary between variants, steps aside), num_c, steps, CPU and wall hours, and `metric` minus `against` per protocol and camera (columns 'protocol/camera')."
     # CPU hours: the run's recorded CPU time; a run from before it was recorded counts wall time × its threads (an upper bound: `cpu_measured` False)
     rows, base = [], res[res.variant == against]
+    tcs = {v: asdict(cfg.train_config(v, 0, '.', '.')) for v in cfg.variants}
+    vary = [k for k in tcs[next(iter(tcs))] if k != 'max_steps' and len({repr(t[k]) for t in tcs.values()}) > 1]
+    recipe = lambda v: ', '.join(f'{k} {tcs[v][k]:g}' if isinstance(tcs[v][k], float) else f'{k} {tcs[v][k]}' for k in vary) or 'the recipe'
     for v in cfg.variants:
         for s in cfg.variant_seeds(v):
             d = run_dir(out, v, s)/'done.json'
@@ -206,8 +209,7 @@ def curve_table(cfg:StudyConfig, out, res:pd.DataFrame, # the study, its folder 
             done, r = json.loads(d.read_text()), res[(res.variant == v) & (res.seed == s)]
             if not len(r): continue
             dl = camera_deltas(pd.concat([r, base]), v, against, metric=metric, split=split)
-            tc = cfg.train_config(v, s, '.', '.')
-            rows.append(dict(variant=v, seed=s, recipe=f'num_c {tc.num_c}, lr {tc.lr:g}', num_c=tc.num_c, steps=cfg.variant_steps(v),
+            rows.append(dict(variant=v, seed=s, recipe=recipe(v), num_c=tcs[v]['num_c'], steps=cfg.variant_steps(v),
                              cpu_hours=(done.get('cpu_minutes') or done['minutes'] * done.get('threads', 1)) / 60, cpu_measured=bool(done.get('cpu_minutes')),
                              wall_hours=done['minutes'] / 60,
                              **{f'{p}/{c}': x for (p, c), x in dl.items()}))
@@ -224,7 +226,7 @@ def curve_summary(ct:pd.DataFrame)->pd.DataFrame:
 
 # %% ../nbs/08c_study_report.ipynb #4cfdb4ad
 def plot_curve(ct:pd.DataFrame, cols=('ein-hdr/pooled', 'si-hdr/pooled'), against:str='linearised SDR'):
-    "The gain over `against` against CPU hours: a line per recipe (width and rate) through the seeds' means, each seed a dot; a panel per column of `curve_table`."
+    "The gain over `against` against CPU hours: a line per recipe (what varies between variants, steps aside) through the seeds' means, each seed a dot; a panel per column of `curve_table`."
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, len(cols), figsize=(5 * len(cols), 3.6), sharey=True, squeeze=False)
     for ax, c in zip(axs[0], cols):
