@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #6dc01aea
 from __future__ import annotations
-import errno, os, re, tempfile, threading, warnings
+import atexit, errno, os, re, shutil, tempfile, threading, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -12,15 +12,15 @@ import numpy as np
 # %% auto #0
 __all__ = ['SDR_EXTS', 'HDR_EXTS', 'MAX_PIXELS', 'OWNERS', 'SDR_GAMMA', 'BT709', 'PU21_BANDING_GLARE', 'PU21_LMIN', 'PU21_LMAX',
            'WELL_EXPOSED', 'PEAK_NITS', 'PEAK_PCT', 'USER_CODE', 'UHDR_OFFSET', 'SDR_WHITE_NITS', 'UHDR_MAX_NITS',
-           'shared_root', 'shared_path', 'ImageIOError', 'check_pixels', 'atomic_write', 'Claim', 'claim_outputs',
-           'record_output', 'owned', 'read_sdr', 'read_sdr_uint8', 'read_notes', 'not_read', 'write_sdr',
-           'sanitize_hdr', 'read_hdr', 'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image', 'srgb_to_linear',
-           'linear_to_srgb', 'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose', 'tonemap_gamma', 'reinhard',
-           'mu_law', 'pu21_encode', 'as_numpy', 'well_exposed', 'clipped', 'align_scale', 'absolute_scale',
-           'RegistryError', 'Registry', 'in_file', 'source_hash', 'UserCodeError', 'user_code_file', 'file_hash',
-           'import_user_code', 'describe_user_code', 'to_display', 'auto_exposure', 'show_images', 'show_exposures',
-           'jpeg_segments', 'encode_uhdr', 'write_uhdr', 'is_uhdr', 'read_uhdr', 'HDRImage', 'show_hdr', 'preview',
-           'thumbnail', 'contact_sheet', 'check_answer']
+           'shared_root', 'shared_path', 'scratch_dir', 'ImageIOError', 'check_pixels', 'atomic_write', 'Claim',
+           'claim_outputs', 'record_output', 'owned', 'read_sdr', 'read_sdr_uint8', 'read_notes', 'not_read',
+           'write_sdr', 'sanitize_hdr', 'read_hdr', 'write_hdr', 'is_hdr_file', 'is_sdr_file', 'read_image',
+           'srgb_to_linear', 'linear_to_srgb', 'gamma_to_linear', 'linear_to_gamma', 'luminance', 'expose',
+           'tonemap_gamma', 'reinhard', 'mu_law', 'pu21_encode', 'as_numpy', 'well_exposed', 'clipped', 'align_scale',
+           'absolute_scale', 'RegistryError', 'Registry', 'in_file', 'source_hash', 'UserCodeError', 'user_code_file',
+           'file_hash', 'import_user_code', 'describe_user_code', 'to_display', 'auto_exposure', 'show_images',
+           'show_exposures', 'jpeg_segments', 'encode_uhdr', 'write_uhdr', 'is_uhdr', 'read_uhdr', 'HDRImage',
+           'show_hdr', 'preview', 'thumbnail', 'contact_sheet', 'check_answer']
 
 # %% ../nbs/00_core.ipynb #5815ae98
 def shared_root()->Path:
@@ -39,6 +39,20 @@ def shared_path(*parts:str, # path components below the shared folder, e.g. 'dat
         raise FileNotFoundError(f"{p}: not found. The sample data lives in the 'shared' folder beside the project "
                                 f"root (../shared); set EIN_HDR_SHARED to its location.")
     return p
+
+# %% ../nbs/00_core.ipynb #c300a11f
+_SCRATCH = []   # (folder, the process that made it): removed when that process ends
+
+def _remove_scratch():
+    "Remove the scratch folders this process made (a forked child inherits the list, not the folders)."
+    for d, pid in _SCRATCH:
+        if pid == os.getpid(): shutil.rmtree(d, ignore_errors=True)
+
+def scratch_dir()->Path:
+    "A new empty folder in the temporary folder, removed with its contents when this process ends."
+    if not _SCRATCH: atexit.register(_remove_scratch)
+    d = Path(tempfile.mkdtemp()); _SCRATCH.append((d, os.getpid()))
+    return d
 
 # %% ../nbs/00_core.ipynb #0dff675a
 class ImageIOError(ValueError):

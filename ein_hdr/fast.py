@@ -4,18 +4,19 @@
 
 # %% ../nbs/01a_fast.ipynb #dbb5a3b9
 from __future__ import annotations
-import re
+import contextvars, functools, re
+from torch.utils.checkpoint import checkpoint
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['PRECISION_ERROR', 'PRECISIONS', 'DEVICE_TYPES', 'reflect_conv', 'lrelu_', 'lean_conv', 'lean_stage', 'lean_rdb',
-           'lean_encode_stage', 'lean_gate', 'lean_block', 'lean_fusion', 'lean_head', 'decode_levels',
-           'forward_batched', 'saved_bytes', 'attention_', 'dau_', 'stage_tail_', 'rdb_', 'encode_stage_', 'gate_',
-           'block_', 'up_', 'head_', 'dau_conv_parts', 'block_parts_', 'fuse_parts_', 'decode_parts_', 'forward_cpu',
-           'reuse_freed_memory', 'denormals_flushed', 'forward_kept', 'count_ops', 'measurements', 'resolve_precision',
-           'autocast_for', 'cpu_bf16', 'precision_text', 'resolve_device']
+__all__ = ['PRECISION_ERROR', 'PRECISIONS', 'DEVICE_TYPES', 'reflect_conv', 'recomputing', 'lean_att', 'lrelu_', 'lean_conv',
+           'lean_stage', 'lean_rdb', 'lean_encode_stage', 'lean_gate', 'lean_block', 'lean_fusion', 'lean_head',
+           'decode_levels', 'forward_batched', 'saved_bytes', 'attention_', 'dau_', 'stage_tail_', 'rdb_',
+           'encode_stage_', 'gate_', 'block_', 'up_', 'head_', 'dau_conv_parts', 'block_parts_', 'fuse_parts_',
+           'decode_parts_', 'forward_cpu', 'reuse_freed_memory', 'denormals_flushed', 'forward_kept', 'count_ops',
+           'measurements', 'resolve_precision', 'autocast_for', 'cpu_bf16', 'precision_text', 'resolve_device']
 
 # %% ../nbs/01a_fast.ipynb #37ff3836
 def _plain_reflect(conv:nn.Conv2d)->bool:
@@ -36,6 +37,22 @@ def reflect_conv(conv:nn.Conv2d, x, weight=None, bias=None)->torch.Tensor:
     out[..., :, :p] = strip(x[..., :, :2 * p])[..., :, :p]
     out[..., :, -p:] = strip(x[..., :, -2 * p:])[..., :, -p:]
     return out
+
+# %% ../nbs/01a_fast.ipynb #ce8f33f0
+_RECOMPUTING = contextvars.ContextVar('ein_hdr_recomputing', default=False)   # inside a forward that recomputes in its backward
+
+def recomputing(fn):
+    "`fn` with `lean_att` recomputing its attention blocks, also when the backward runs `fn` again (a checkpointed part)."
+    @functools.wraps(fn)
+    def run(*args):
+        token = _RECOMPUTING.set(True)
+        try: return fn(*args)
+        finally: _RECOMPUTING.reset(token)
+    return run
+
+def lean_att(att, x):
+    "Attention module `att` on x; while recomputing (with gradients), only x is kept and the rest computed again in the backward."
+    return checkpoint(att, x, use_reentrant=False) if _RECOMPUTING.get() and torch.is_grad_enabled() else att(x)
 
 # %% ../nbs/01a_fast.ipynb #a65c9f66
 def lrelu_(x):
@@ -67,13 +84,13 @@ def lean_conv(conv:nn.Conv2d, x)->torch.Tensor:
 
 def lean_stage(st, x):
     "`EncoderStage`."
-    return st.dau(lrelu_(lean_conv(st.conv2, lrelu_(lean_conv(st.conv1, x)))))
+    return lean_att(st.dau, lrelu_(lean_conv(st.conv2, lrelu_(lean_conv(st.conv1, x)))))
 
 def lean_rdb(rdb, x):
     "`RDB`: dense layers, 1×1 fuse, attention, plus x."
     y = x
     for layer in rdb.layers: y = torch.cat([y, lrelu_(lean_conv(layer.conv, y))], 1)
-    return x + rdb.att(rdb.fuse(y))
+    return x + lean_att(rdb.att, rdb.fuse(y))
 
 def lean_encode_stage(model, k:int, x, stage=None, rdb=None): # `stage`, `rdb`: the blocks' functions (default: the lean ones)
     "`EIN.encode_stage`: shared encoder stage k (0-3), the last with the bottleneck."
@@ -89,7 +106,7 @@ def lean_gate(g, f, conv=None): # `conv`: how to run a convolution (default: `le
 
 def lean_block(b, x):
     "`DecoderBlock`."
-    return b.dau_out(lrelu_(lean_conv(b.conv2, lrelu_(lean_conv(b.conv1, b.dau_in(x))))))
+    return lean_att(b.dau_out, lrelu_(lean_conv(b.conv2, lrelu_(lean_conv(b.conv1, lean_att(b.dau_in, x))))))
 
 def lean_fusion(fu, whole, over=None, under=None):
     "`FeatureFusion` (a fusion without its parts, such as `ConcatFusion`, runs as its module)."
@@ -121,8 +138,21 @@ def decode_levels(model, level, # level(k) → (whole, over, under) of level k (
     return model.output(lean_head(model.head, x).float(), ldr.float())
 
 # %% ../nbs/01a_fast.ipynb #d85484fc
-def forward_batched(model, ldr, mask_down=None, mask_up=None)->torch.Tensor:
+def _encode_level(model, k:int, f, a):
+    "Shared encoder stage k on the batch [under, over, whole], the next gates from its ungated features, then the gating: (features, next a)."
+    e, B = lean_encode_stage(model, k, f), f.shape[0] // 3
+    if not model.config.gates: return e, a
+    g = torch.cat([lean_gate(model.gates_under[k], e[:B]), lean_gate(model.gates_over[k], e[B:2 * B])]) if k < 3 else None
+    return torch.cat([e[:2 * B] * a, e[2 * B:]]), (a if g is None else g * _down2_sq(a))
+
+def forward_batched(model, ldr, mask_down=None, mask_up=None,
+                    recompute:bool|None=None, # recompute the cheap layers and the first encoder stage in the backward (None: the model's `recompute`, which the trainer sets)
+                   )->torch.Tensor:
     "The paper's forward with the shared encoder run once on a batch of [under, over, whole], the blocks lean; each level let go once decoded."
+    recompute = getattr(model, 'recompute', False) if recompute is None else recompute
+    return (recomputing(_batched) if recompute and torch.is_grad_enabled() else _batched)(model, ldr, mask_down, mask_up)
+
+def _batched(model, ldr, mask_down, mask_up):
     cfg, B = model.config, ldr.shape[0]
     if not cfg.branches:
         whole, _ = model.encode_branch(ldr)
@@ -133,14 +163,10 @@ def forward_batched(model, ldr, mask_down=None, mask_up=None)->torch.Tensor:
     if (dt := _autocast_dtype(ldr.device.type)) is not None: a = a.to(dt)
     feats = []
     for k in range(4):
-        e = lean_encode_stage(model, k, f)
-        if cfg.gates:                                     # the next gates read the ungated features
-            g = torch.cat([lean_gate(model.gates_under[k], e[:B]), lean_gate(model.gates_over[k], e[B:2 * B])]) if k < 3 else None
-            f = torch.cat([e[:2 * B] * a, e[2 * B:]])
-            if g is not None: a = g * _down2_sq(a)
-        else: f = e
+        if k == 0 and _RECOMPUTING.get(): f, a = checkpoint(recomputing(_encode_level), model, k, f, a, use_reentrant=False)   # full resolution: kept, its input only
+        else: f, a = _encode_level(model, k, f, a)
         feats.append(f)
-    del e, f
+    del f
     def level(k):
         x = feats[k]; feats[k] = None                    # the decoder holds it now
         return x[2 * B:], x[B:2 * B], x[:B]

@@ -84,6 +84,7 @@ class TrainConfig:
     precision:str='auto' # 'auto' (CUDA: tf32, CPU: fp32), 'fp32', 'tf32', 'bf16' or 'fp16' (see the model notebook)
     channels_last:bool|None=None # memory layout; None: on for CPU training (12% faster at num_c 16 here), off on CUDA (slower on an H100)
     reuse_memory:bool|None=None # CPU: malloc keeps freed memory for the next step (`reuse_freed_memory`); None: on for CPU training
+    recompute:bool|None=None # compute the attention blocks and the first encoder stage again in the backward instead of keeping them (`forward_batched`: a fifth less memory, a few % slower); None: on for CPU training
     flush_denormal:bool|None=None # CPU: denormal floats computed as zero (`torch.set_flush_denormal`: tiny gradients otherwise slow every step); None: on for CPU training
     compile:bool=False # torch.compile the training step's model
     compile_backend:str='inductor' # torch.compile's backend ('aot_eager' captures graphs without generating code: quick, for checks)
@@ -439,12 +440,14 @@ class ScheduleCB(Callback):
 
 @run_callback(lambda cfg, device: True, lambda cfg, device: DeviceCB(device.type == 'cpu' if cfg.channels_last is None else cfg.channels_last))
 class DeviceCB(Callback):
-    "The layout and settings the device is fastest with: channels_last, malloc reuse and denormals flushed on the CPU (measured), cuDNN autotuning on CUDA (restored after)."
+    "The layout and settings the device is fastest with: channels_last, malloc reuse, recomputation and denormals flushed on the CPU (measured), cuDNN autotuning on CUDA (restored after)."
     order = -30
     def __init__(self, channels_last:bool): self.channels_last = channels_last
     def before_fit(self, t):
         if self.channels_last: t.net.to(memory_format=torch.channels_last)
         if t.device.type == 'cpu' and t.cfg.reuse_memory is not False: reuse_freed_memory()   # every step allocates the same blocks
+        self.recompute = t.net.__dict__.get('recompute')
+        t.net.recompute = t.cfg.recompute if t.cfg.recompute is not None else (t.device.type == 'cpu' and not t.cfg.compile)   # read by the batched route
         self.flush = denormals_flushed(t.device) if t.cfg.flush_denormal is not False else None   # validation and steps alike
         if self.flush: self.flush.__enter__()
         self.benchmark = torch.backends.cudnn.benchmark
@@ -455,6 +458,8 @@ class DeviceCB(Callback):
     def after_fit(self, t):
         torch.backends.cudnn.benchmark = self.benchmark
         if self.flush: self.flush.__exit__(None, None, None)                                 # the process's arithmetic as it was
+        if self.recompute is None: t.net.__dict__.pop('recompute', None)
+        else: t.net.recompute = self.recompute
 
 # %% ../nbs/04_train.ipynb #e19fe185
 @run_callback(lambda cfg, device: True)
@@ -880,7 +885,7 @@ TRAIN_GROUPS = dict( # TrainConfig's fields by what they are about: the command 
     code=('code', 'callbacks'),
     optimiser=('lr', 'betas', 'schedule', 't0', 'eta_min', 'warmup', 'batch_size', 'max_epoch', 'max_steps', 'start_epoch', 'seed'),
     run=('out_dir', 'checkpoints_dir', 'log_dir', 'results_dir', 'resume', 'valid_freq', 'valid_max', 'valid_batch_size', 'valid_cache_mb',
-         'select', 'checkpoints_freq', 'loss_freq', 'check_img', 'precision', 'channels_last', 'reuse_memory', 'flush_denormal', 'compile', 'compile_backend',
+         'select', 'checkpoints_freq', 'loss_freq', 'check_img', 'precision', 'channels_last', 'reuse_memory', 'recompute', 'flush_denormal', 'compile', 'compile_backend',
          'device', 'dist_backend', 'dist_timeout', 'progress'))
 TRAIN_ALIASES = dict(batch_size=('train_batch_size',), out_dir=('results_path',), checkpoints_dir=('ckpt_path',), log_dir=('log_path',), code=('loss_modules',)) # the authors' names
 

@@ -11,7 +11,7 @@ copied here). Rows: inference at 512², 1024² and 2048×1536 (batch 1) and a tr
 without the VGG term, Adam). Columns, each case in a fresh process with no environment variables of ours set:
 - authors: their `EIN()`, called as their test script does (`model(ldr, ldr, mask_down, mask_up)` under no_grad);
 - ours: `EIN()` from ein_hdr.model called the same way (`model(ldr, mask_down, mask_up)` under no_grad), default settings
-  (the training step as the trainer runs it on the CPU: channels_last, malloc keeping freed memory);
+  (the training step as the trainer runs it on the CPU: channels_last, malloc keeping freed memory, recomputation);
 - reference: our reference path (the authors' arithmetic and their memory use, every block output kept);
 - ours-bf16: `ours` under bf16 autocast (`--precision bf16`, for CPUs with native bf16);
 - train-cli: the training row as users run it: `python -m ein_hdr train` at its default precision on a small dataset made
@@ -112,8 +112,8 @@ def case(path:str, h:int, w:int, batch:int, runs:int, num_c:int, device:str, aut
     sync = (lambda: torch.cuda.synchronize()) if device.startswith('cuda') else (lambda: None)
     if batch > 1:                                            # a training step
         m.train(); opt = torch.optim.Adam(m.parameters(), 1e-4); crit = EINLoss(); y = torch.rand_like(x)
-        if path == 'ours' and device == 'cpu':               # as `ein_hdr train` runs on the CPU: channels_last, freed memory kept
-            _reuse_freed_memory()
+        if path == 'ours' and device == 'cpu':               # as `ein_hdr train` runs on the CPU: channels_last, freed memory kept, recomputation
+            _reuse_freed_memory(); m.recompute = True           # (older versions of ours ignore the attribute)
             m = m.to(memory_format=torch.channels_last); x, md, mu = (t.contiguous(memory_format=torch.channels_last) for t in (x, md, mu))
         fwd = call if path != 'predict' else (lambda: m(x, md, mu))
         def f():
