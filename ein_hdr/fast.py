@@ -15,8 +15,9 @@ __all__ = ['PRECISION_ERROR', 'PRECISIONS', 'DEVICE_TYPES', 'reflect_conv', 'rec
            'lean_stage', 'lean_rdb', 'lean_encode_stage', 'lean_gate', 'lean_block', 'lean_fusion', 'lean_head',
            'decode_levels', 'forward_batched', 'saved_bytes', 'attention_', 'dau_', 'stage_tail_', 'rdb_',
            'encode_stage_', 'gate_', 'block_', 'up_', 'head_', 'dau_conv_parts', 'block_parts_', 'fuse_parts_',
-           'decode_parts_', 'forward_cpu', 'reuse_freed_memory', 'denormals_flushed', 'forward_kept', 'count_ops',
-           'measurements', 'resolve_precision', 'autocast_for', 'cpu_bf16', 'precision_text', 'resolve_device']
+           'decode_parts_', 'forward_cpu', 'reuse_freed_memory', 'on_omp_threads', 'denormals_flushed', 'forward_kept',
+           'count_ops', 'measurements', 'resolve_precision', 'autocast_for', 'cpu_bf16', 'precision_text',
+           'resolve_device']
 
 # %% ../nbs/01a_fast.ipynb #37ff3836
 def _plain_reflect(conv:nn.Conv2d)->bool:
@@ -341,17 +342,28 @@ def reuse_freed_memory()->bool:
     return bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(libc.mallopt(M_TRIM_THRESHOLD, 2 ** 30))
 
 # %% ../nbs/01a_fast.ipynb #036d8d13
+def on_omp_threads(fn)->bool:
+    "Run `fn()` once on each thread of torch's OpenMP team (a thread's floating-point modes are its own); False where there is none to reach."
+    import ctypes
+    try: gomp = ctypes.CDLL(next(l.split()[-1] for l in open('/proc/self/maps') if 'libgomp' in l))   # the libgomp torch computes with
+    except (OSError, StopIteration): return False
+    cb = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(lambda _: fn())
+    gomp.GOMP_parallel(cb, None, ctypes.c_uint(torch.get_num_threads()), ctypes.c_uint(0))
+    return True
+
 class denormals_flushed:
-    "On the CPU, compute denormal floats as zero inside the block (off again after; nested blocks keep it on until the outermost ends)."
+    "On the CPU, compute denormal floats as zero inside the block, on every thread torch computes with (off again after; nested blocks keep it on until the outermost ends)."
     depth = 0                                           # blocks open in this process
     def __init__(self, device='cpu'): self.cpu = torch.device(device).type == 'cpu'
     def __enter__(self):
+        first = self.cpu and not denormals_flushed.depth
         self.on = self.cpu and (denormals_flushed.depth > 0 or torch.set_flush_denormal(True))   # False where the CPU cannot
+        if first and self.on: on_omp_threads(lambda: torch.set_flush_denormal(True))   # threads started before the block keep their own modes
         denormals_flushed.depth += self.on
         return self.on
     def __exit__(self, *exc):
         denormals_flushed.depth -= self.on
-        if self.on and not denormals_flushed.depth: torch.set_flush_denormal(False)
+        if self.on and not denormals_flushed.depth: torch.set_flush_denormal(False); on_omp_threads(lambda: torch.set_flush_denormal(False))
 
 # %% ../nbs/01a_fast.ipynb #f967ec86
 def forward_kept(model, ldr, mask_down=None, mask_up=None)->torch.Tensor:
