@@ -342,11 +342,19 @@ def reuse_freed_memory()->bool:
     return bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(libc.mallopt(M_TRIM_THRESHOLD, 2 ** 30))
 
 # %% ../nbs/01a_fast.ipynb #036d8d13
+@functools.cache
+def _torch_gomp():
+    "The libgomp torch computes with (the one in torch's own folder where several are loaded), or None."
+    import ctypes, os
+    try: paths = {l.split()[-1] for l in open('/proc/self/maps') if 'libgomp' in l.rsplit('/', 1)[-1]}
+    except OSError: return None
+    ours = sorted(paths, key=lambda p: not p.startswith(os.path.dirname(torch.__file__)))
+    return ctypes.CDLL(ours[0]) if ours else None
+
 def on_omp_threads(fn)->bool:
     "Run `fn()` once on each thread of torch's OpenMP team (a thread's floating-point modes are its own); False where there is none to reach."
     import ctypes
-    try: gomp = ctypes.CDLL(next(l.split()[-1] for l in open('/proc/self/maps') if 'libgomp' in l))   # the libgomp torch computes with
-    except (OSError, StopIteration): return False
+    if (gomp := _torch_gomp()) is None: return False
     cb = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(lambda _: fn())
     gomp.GOMP_parallel(cb, None, ctypes.c_uint(torch.get_num_threads()), ctypes.c_uint(0))
     return True
